@@ -1,0 +1,115 @@
+"""The weekly population kernel: one parallel pass over all agents.
+
+Agents are cut into fixed chunks (see `tally.chunk_bounds`); chunks run in parallel and each
+writes its own row of counters. Each agent takes at most one life-cycle transition a week,
+following the rule of the state it starts the week in, in this order of mechanisms:
+
+  at home      origin (aspiration)         -> channels (choice, preparing)
+  travelling   movement, borders, smuggling payments, trafficking in transit, giving up
+  held         borders (detention)
+  claimant     asylum (queue, decision)
+  resident     labour -> remittances -> trafficking -> first asylum -> returns
+  victim       trafficking (identification, referral)
+  returnee     returns (reintegration)
+"""
+
+from __future__ import annotations
+
+from numba import njit, prange
+
+from bp_sim.mechanisms.asylum import step_pending
+from bp_sim.mechanisms.borders import step_detained
+from bp_sim.mechanisms.channels import step_aspiring, step_preparing
+from bp_sim.mechanisms.first_asylum import step_first_asylum
+from bp_sim.mechanisms.labour import step_work
+from bp_sim.mechanisms.movement import step_transit_regular, step_transit_smuggled
+from bp_sim.mechanisms.origin import step_at_home
+from bp_sim.mechanisms.remittances import step_remit
+from bp_sim.mechanisms.returns import step_leave_destination, step_returned, step_stranded_return
+from bp_sim.mechanisms.trafficking import maybe_exploited, step_exploited
+from bp_sim.states import FLAG_STRANDED, State
+from bp_sim.tally import I_STRANDED
+
+MAX_WEEKS_IN_STATE = 32767
+
+
+@njit(cache=True)
+def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicants, pending,
+               remit_in, arrivals, refugees):
+    """Advance agent i by one week according to the state it is in."""
+    s = pop.state[i]
+    if s == State.STAYING or s == State.REINTEGRATED:
+        step_at_home(pop, i, w, p, seed, t, ints)
+    elif s == State.ASPIRING:
+        step_aspiring(pop, i, w, p, seed, t, ints, applicants)
+    elif s == State.PREPARING:
+        step_preparing(pop, i, w, p, seed, t, ints)
+    elif s == State.TRANSIT_REGULAR:
+        step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
+    elif s == State.TRANSIT_SMUGGLED:
+        if not step_stranded_return(pop, i, w, p, seed, t, ints):
+            step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals)
+            if pop.state[i] == State.TRANSIT_SMUGGLED and pop.edge[i] < 0:
+                maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_transit_weekly)
+    elif s == State.DETAINED:
+        step_detained(pop, i, w, p, seed, t, ints)
+    elif s == State.ASYLUM_PENDING:
+        step_pending(pop, i, w, p, seed, t, ints, pending)
+    elif s == State.PROTECTED or s == State.REGULAR_RESIDENT or s == State.IRREGULAR_RESIDENT:
+        step_work(pop, i, w, p, seed, t, ints)
+        step_remit(pop, i, w, p, money, remit_in)
+        left = False
+        if s == State.IRREGULAR_RESIDENT:
+            left = maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_irregular_weekly)
+        if not left and s != State.REGULAR_RESIDENT and w.is_first_asylum[pop.location[i]]:
+            left = step_first_asylum(pop, i, w, p, seed, t, ints, refugees)
+        if not left:
+            step_leave_destination(pop, i, w, p, seed, t, ints)
+    elif s == State.EXPLOITED:
+        step_exploited(pop, i, w, p, seed, t, ints)
+    elif s == State.RETURNED:
+        step_returned(pop, i, w, p, seed, t, ints)
+    return s
+
+
+@njit(cache=True)
+def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
+    """One week for agents start..stop-1, writing row c of every counter."""
+    p = p_arr[0]
+    ints = tally.ints[c]
+    money = tally.money[c]
+    edge_tally = tally.edge[c]
+    demand = tally.demand[c]
+    applicants = tally.applicants[c]
+    pending = tally.pending[c]
+    remit_in = tally.remit_in[c]
+    arrivals = tally.arrivals[c]
+    refugees = tally.refugees[c]
+    stock = tally.stock[c]
+    at_origin = tally.at_origin[c]
+    for i in range(start, stop):
+        before = pop.state[i]
+        if before != State.DEAD_MISSING:
+            step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicants,
+                       pending, remit_in, arrivals, refugees)
+        after = pop.state[i]
+        if after != before:
+            pop.time_in_state[i] = 0
+        elif pop.time_in_state[i] < MAX_WEEKS_IN_STATE:
+            pop.time_in_state[i] += 1
+        oi = w.origin_index[pop.origin[i]]
+        loc = pop.location[i]
+        stock[oi, loc, after] += 1
+        if after == State.TRANSIT_SMUGGLED and pop.flags[i] & FLAG_STRANDED:
+            ints[I_STRANDED] += 1
+        if loc == pop.origin[i] and (after <= State.PREPARING or after >= State.RETURNED) \
+                and after != State.DEAD_MISSING:
+            at_origin[oi] += 1
+
+
+@njit(parallel=True, cache=True)
+def advance_population(pop, w, p_arr, seed, t, bounds, tally):
+    """One week for every agent; chunks run in parallel, each into its own counter rows."""
+    n_chunks = bounds.shape[0] - 1
+    for c in prange(n_chunks):
+        advance_chunk(pop, w, p_arr, seed, t, c, bounds[c], bounds[c + 1], tally)

@@ -1,0 +1,101 @@
+"""Mechanism 5: border crossing: interception, detention, return, death and going missing.
+
+At the end of a leg that crosses a border the traveller may be intercepted with a chance set by
+the crossing's enforcement; the intercepted are pushed back to where they set off, detained, or
+returned to their origin. On any leg they may die or go missing (sea legs far more often);
+some of the dead are identified, more where forensic cooperation is stronger (PG5.6).
+Crossings on the legs Frontex counts are detected with a fixed chance.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from bp_sim.rng import uniform
+from bp_sim.states import (
+    D_DEATH,
+    D_DETECTED,
+    D_IDENTIFY_BODY,
+    D_INTERCEPT,
+    D_INTERCEPT_OUTCOME,
+    D_REMOVAL,
+    FLAG_ENTERED_EU,
+    FLAG_IDENTIFIED,
+    Legal,
+    State,
+)
+from bp_sim.tally import (
+    E_CROSSINGS,
+    E_DEATHS,
+    E_DETECTIONS,
+    E_INTERCEPTIONS,
+    I_ARRIVALS_EUROPE,
+    I_DEATHS,
+    I_DETECTIONS,
+    I_INTERCEPTIONS,
+    I_MISSING_IDENTIFIED,
+    I_RETURNS_FORCED,
+)
+
+
+@njit(inline="always", cache=True)
+def send_home(pop, i):
+    """Move a person back to their origin as a returnee."""
+    pop.location[i] = pop.origin[i]
+    pop.destination[i] = -1
+    pop.edge[i] = -1
+    pop.state[i] = State.RETURNED
+    pop.legal[i] = Legal.NATIONAL
+
+
+@njit(cache=True)
+def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally):
+    """End of a leg: intercepted, dead or missing, or across."""
+    e = pop.edge[i]
+    pop.edge[i] = -1
+    counted = w.edge_frontex[e] > 0
+    if w.edge_border[e] and uniform(seed, i, t, D_INTERCEPT) < w.edge_intercept[e]:
+        ints[I_INTERCEPTIONS] += 1
+        edge_tally[e, E_INTERCEPTIONS] += 1
+        if counted:
+            ints[I_DETECTIONS] += 1
+            edge_tally[e, E_DETECTIONS] += 1
+        r = uniform(seed, i, t, D_INTERCEPT_OUTCOME)
+        if r < p.intercept_pushback_share:
+            return  # pushed back: still at the leg's start
+        if r < p.intercept_pushback_share + p.intercept_detain_share:
+            pop.state[i] = State.DETAINED
+            return
+        send_home(pop, i)
+        ints[I_RETURNS_FORCED] += 1
+        return
+    if uniform(seed, i, t, D_DEATH) < w.edge_death[e]:
+        pop.state[i] = State.DEAD_MISSING
+        ints[I_DEATHS] += 1
+        edge_tally[e, E_DEATHS] += 1
+        ident = p.identification_floor + (1.0 - p.identification_floor) * w.forensic_capacity[w.edge_dst[e]]
+        if uniform(seed, i, t, D_IDENTIFY_BODY) < ident * p.identification_max:
+            ints[I_MISSING_IDENTIFIED] += 1
+            pop.flags[i] |= FLAG_IDENTIFIED
+        return
+    pop.location[i] = w.edge_dst[e]
+    edge_tally[e, E_CROSSINGS] += 1
+    if counted and uniform(seed, i, t, D_DETECTED) < p.detection_prob:
+        ints[I_DETECTIONS] += 1
+        edge_tally[e, E_DETECTIONS] += 1
+    if w.edge_eu_entry[e] and not (pop.flags[i] & FLAG_ENTERED_EU):
+        pop.flags[i] |= FLAG_ENTERED_EU
+        ints[I_ARRIVALS_EUROPE] += 1
+
+
+@njit(cache=True)
+def step_detained(pop, i, w, p, seed, t, ints):
+    """DETAINED: after the detention time, removed home (if the origin readmits) or released."""
+    if pop.time_in_state[i] < p.detention_weeks:
+        return
+    oi = w.origin_index[pop.origin[i]]
+    if uniform(seed, i, t, D_REMOVAL) < p.detention_removal_share * w.readmission[oi]:
+        send_home(pop, i)
+        ints[I_RETURNS_FORCED] += 1
+    else:
+        pop.state[i] = State.TRANSIT_SMUGGLED  # released, free to try again

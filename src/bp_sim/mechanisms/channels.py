@@ -1,0 +1,115 @@
+"""Mechanism 2: channel choice (regular pathway, asylum, smuggled) and preparing to leave.
+
+Each week an aspiring person may apply for a regular slot (work visa, labour mobility, family,
+study) on a corridor drawn in proportion to the slots it offers; they are eligible if their
+recognised skill meets the destination's threshold and they can pay the cost, and admitted
+with the chance slots/eligible applicants of last week (quotas bind). Otherwise people under
+threat may seek protection, and others may go irregularly; risk-awareness campaigns deter a
+little (Tjaden & Dunsch 2021: small effects). The destination is chosen among those they can
+afford (`common.choose_destination`).
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from bp_sim.mechanisms.common import budget, choose_destination, pay, skill_of
+from bp_sim.mechanisms.origin import live_at_origin
+from bp_sim.rng import uniform
+from bp_sim.states import (
+    D_GIVE_UP,
+    D_GO_IRREGULAR,
+    D_REGULAR_CORRIDOR,
+    D_REGULAR_SLOT,
+    D_SEEK_ASYLUM,
+    D_TRY_REGULAR,
+    FLAG_RETURNEE,
+    FLAG_SUPPORTED,
+    Channel,
+    Legal,
+    State,
+)
+from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_REGULAR_DEPARTURES, I_REMIGRATED
+
+
+@njit(inline="always", cache=True)
+def recognised_skill(pop, i, p) -> float:
+    """Skill as employers and visa officers at destination count it (PG2.1 raises it)."""
+    s = skill_of(pop, i)
+    return s * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
+
+
+@njit(cache=True)
+def pick_regular_corridor(w, oi, u) -> int:
+    """Destination node of a regular corridor, drawn by its share of the origin's slots."""
+    cdf = w.regular_cdf[oi]
+    n = cdf.shape[0]
+    if cdf[n - 1] <= 0.0:
+        return -1
+    for d in range(n):
+        if u < cdf[d]:
+            return d
+    return n - 1
+
+
+@njit(cache=True)
+def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
+    """ASPIRING: apply for a regular slot, or set out to seek protection or irregularly."""
+    node = pop.location[i]
+    oi = w.origin_index[node]
+    live_at_origin(pop, i, w, p, node, oi)
+    if uniform(seed, i, t, D_GIVE_UP) < p.aspiration_give_up_weekly:
+        pop.state[i] = State.STAYING
+        return
+    info = p.regular_info_floor + (1.0 - p.regular_info_floor) * w.regular_info[node]
+    if uniform(seed, i, t, D_TRY_REGULAR) < p.regular_try_weekly * info:
+        d = pick_regular_corridor(w, oi, uniform(seed, i, t, D_REGULAR_CORRIDOR))
+        if d >= 0 and recognised_skill(pop, i, p) >= w.skill_threshold[d]:
+            if budget(pop, i, p.regular_max_debt_usd) >= w.regular_cost[d]:
+                applicants[oi, d] += 1
+                if uniform(seed, i, t, D_REGULAR_SLOT) < w.slot_prob[oi, d]:
+                    pop.state[i] = State.PREPARING
+                    pop.channel[i] = Channel.REGULAR
+                    pop.destination[i] = d
+                    return
+    channel = Channel.NONE
+    if uniform(seed, i, t, D_SEEK_ASYLUM) < p.asylum_seek_weekly * w.conflict[node]:
+        channel = Channel.ASYLUM
+    else:
+        deterrence = 1.0 - p.campaign_deterrence * (pop.awareness[i] / 255.0)
+        if uniform(seed, i, t, D_GO_IRREGULAR) < p.irregular_go_weekly * deterrence:
+            channel = Channel.IRREGULAR
+    if channel == Channel.NONE:
+        return
+    d = choose_destination(pop, i, w, p, seed, t, node, oi, channel, budget(pop, i, p.max_debt_usd), False)
+    if d >= 0:
+        pop.state[i] = State.PREPARING
+        pop.channel[i] = channel
+        pop.destination[i] = d
+
+
+@njit(cache=True)
+def step_preparing(pop, i, w, p, seed, t, ints):
+    """PREPARING: after the preparation time, leave (regular: pay and fly; else set out)."""
+    node = pop.location[i]
+    oi = w.origin_index[node]
+    live_at_origin(pop, i, w, p, node, oi)
+    if pop.channel[i] == Channel.REGULAR:
+        if pop.time_in_state[i] < p.prepare_weeks_regular:
+            return
+        if not pay(pop, i, w.regular_cost[pop.destination[i]], p.regular_max_debt_usd):
+            pop.state[i] = State.ASPIRING  # the money fell short: back to looking
+            pop.channel[i] = Channel.NONE
+            return
+        pop.state[i] = State.TRANSIT_REGULAR
+        pop.legal[i] = Legal.VISA
+        pop.leg_left[i] = int(p.air_travel_weeks)
+        ints[I_REGULAR_DEPARTURES] += 1
+    else:
+        if pop.time_in_state[i] < p.prepare_weeks_irregular:
+            return
+        pop.state[i] = State.TRANSIT_SMUGGLED
+        pop.edge[i] = -1
+        ints[I_IRREGULAR_DEPARTURES] += 1
+    if pop.flags[i] & (FLAG_RETURNEE | FLAG_SUPPORTED):
+        ints[I_REMIGRATED] += 1

@@ -1,0 +1,85 @@
+"""Helpers shared by the per-agent rules: state changes, income, savings, destination choice."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from bp_sim.rng import uniform
+from bp_sim.states import D_DESTINATION_BASE, Channel
+from bp_sim.world import N_INFO_LEVELS
+
+
+@njit(inline="always", cache=True)
+def skill_of(pop, i) -> float:
+    """Skill level 0..1 (stored as uint8)."""
+    return pop.skill[i] / 255.0
+
+
+@njit(inline="always", cache=True)
+def income_factor(skill: float) -> float:
+    """Earnings relative to the node's mean income: 0.5 for the least, 1.5 for the most skilled."""
+    return 0.5 + skill
+
+
+@njit(inline="always", cache=True)
+def info_level(pop, i) -> int:
+    """Bucket of the awareness scale used to pick the perceived-risk route table."""
+    return pop.awareness[i] * N_INFO_LEVELS // 256
+
+
+@njit(inline="always", cache=True)
+def pay(pop, i, amount: float, max_debt: float) -> bool:
+    """Pay from savings, borrowing the rest up to max_debt. False (nothing paid) if unaffordable."""
+    s = pop.savings[i]
+    if amount <= s:
+        pop.savings[i] = s - amount
+        return True
+    short = amount - s
+    if pop.debt[i] + short > max_debt:
+        return False
+    pop.savings[i] = 0.0
+    pop.debt[i] += short
+    return True
+
+
+@njit(inline="always", cache=True)
+def budget(pop, i, max_debt: float) -> float:
+    """Money a person can still spend on the journey: savings plus remaining credit."""
+    return pop.savings[i] + max(0.0, max_debt - pop.debt[i])
+
+
+@njit(cache=True)
+def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_only) -> int:
+    """Pick a destination reachable from `loc` within `spend` USD, or -1 if none.
+
+    Random utility (Gumbel-max with one keyed draw per candidate): income at the destination,
+    the diaspora of the person's origin there, the money still to pay on the way, and for
+    people seeking protection the recognition rate of their nationality there.
+    """
+    k = info_level(pop, i)
+    origin_node = pop.origin[i]
+    best = -1
+    best_v = -np.inf
+    for di in range(w.dest_nodes.shape[0]):
+        d = w.dest_nodes[di]
+        if d == loc or d == origin_node:
+            continue
+        if asylum_only and w.asylum_index[d] < 0:
+            continue
+        if w.next_edge[k, di, loc] < 0:
+            continue
+        m = w.money_to_go[di, loc]
+        if m > spend:
+            continue
+        v = p.dest_weight_income * np.log(w.income_week[d] + 1.0)
+        v += p.dest_weight_network * np.log(w.network_share[oi, d] + 1e-4)
+        v -= p.dest_weight_cost * m / p.reference_fee_usd
+        if channel == Channel.ASYLUM:
+            v += p.dest_weight_recognition * w.recognition[oi, d]
+        u = uniform(seed, i, t, D_DESTINATION_BASE + di)
+        v -= np.log(-np.log(u + 1e-300) + 1e-300)
+        if v > best_v:
+            best_v = v
+            best = d
+    return best

@@ -1,0 +1,63 @@
+"""Mechanism 10: work and integration at destination.
+
+Finding a job depends on legal access to work, the destination's unemployment, discrimination
+(set by host attitudes, see `attitudes`) and integration support (PG6.1-PG6.3); jobs are lost at
+a weekly rate. Earnings scale with the destination's income and the person's recognised skill
+(PG2.1); irregular workers earn less. Earnings pay living costs and debts; what is left is
+saved or sent home (see `remittances`).
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from bp_sim.mechanisms.common import income_factor, skill_of
+from bp_sim.rng import uniform
+from bp_sim.states import D_JOB, FLAG_EMPLOYED, Legal
+from bp_sim.tally import I_EMPLOYED, I_WORKFORCE
+
+
+@njit(inline="always", cache=True)
+def work_access(p, legal: int) -> float:
+    """Relative chance of finding work by legal status."""
+    if legal == Legal.VISA or legal == Legal.NATIONAL:
+        return 1.0
+    if legal == Legal.REFUGEE:
+        return p.job_access_refugee
+    return p.job_access_irregular
+
+
+@njit(cache=True)
+def step_work(pop, i, w, p, seed, t, ints):
+    """Update employment and this week's earnings; repay debt; save the rest."""
+    d = pop.location[i]
+    flags = pop.flags[i]
+    u = uniform(seed, i, t, D_JOB)
+    if flags & FLAG_EMPLOYED:
+        if u < p.job_loss_weekly:
+            flags &= ~FLAG_EMPLOYED
+    else:
+        find = (
+            p.job_find_weekly
+            * work_access(p, pop.legal[i])
+            * (1.0 - w.unemployment[d])
+            * (1.0 - w.discrimination[d])
+            * (1.0 + p.integration_job_effect * w.integration_support[d])
+        )
+        if u < find:
+            flags |= FLAG_EMPLOYED
+    pop.flags[i] = flags
+    ints[I_WORKFORCE] += 1
+    if not (flags & FLAG_EMPLOYED):
+        pop.income[i] = 0.0
+        return
+    ints[I_EMPLOYED] += 1
+    skill = skill_of(pop, i) * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
+    wage = w.income_week[d] * income_factor(skill)
+    if pop.legal[i] == Legal.IRREGULAR or pop.legal[i] == Legal.REJECTED:
+        wage *= p.irregular_wage_factor
+    pop.income[i] = wage
+    spare = wage * (1.0 - p.living_cost_share)
+    repay = min(pop.debt[i], spare * p.debt_repay_share)
+    pop.debt[i] -= repay
+    pop.savings[i] += spare - repay

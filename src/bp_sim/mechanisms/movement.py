@@ -1,0 +1,121 @@
+"""Mechanism 4: movement along routes, waiting at hubs, running out of money, arriving.
+
+A person in irregular transit at a node takes the next leg of the best route to their
+destination. Using a leg costs its fee or fare, paid from savings or borrowed up to a limit;
+whoever cannot pay is stranded and works informally until they can (or gives up, see
+`returns`). Departures from a hub happen with the week's chance of finding a boat, car or
+smuggler (capacity and weather, see `smuggling`). A leg takes its travel time in weeks; at its
+end the crossing is resolved (see `borders`). Regular travellers fly straight to their
+destination.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from bp_sim.mechanisms.borders import resolve_crossing
+from bp_sim.mechanisms.common import budget, choose_destination, info_level, pay
+from bp_sim.rng import uniform
+from bp_sim.states import (
+    D_DEPART_HUB,
+    D_LODGE_CLAIM,
+    FLAG_EMPLOYED,
+    FLAG_STRANDED,
+    Channel,
+    Legal,
+    State,
+)
+from bp_sim.tally import (
+    I_ASYLUM_APPLICATIONS,
+    I_SMUGGLED_LEGS,
+    M_SMUGGLER_REVENUE,
+)
+
+
+@njit(cache=True)
+def arrive(pop, i, w, p, seed, t, ints, arrivals):
+    """Reached the destination: lodge a claim, register as a refugee, or stay without status."""
+    d = pop.location[i]
+    ch = pop.channel[i]
+    pop.flags[i] &= ~FLAG_STRANDED
+    arrivals[d] += 1
+    if w.asylum_index[d] >= 0 and ch != Channel.REGULAR:
+        lodge = p.lodge_prob_asylum if ch == Channel.ASYLUM else p.lodge_prob_irregular
+        if uniform(seed, i, t, D_LODGE_CLAIM) < lodge:
+            pop.state[i] = State.ASYLUM_PENDING
+            pop.legal[i] = Legal.ASYLUM_SEEKER
+            ints[I_ASYLUM_APPLICATIONS] += 1
+            return
+    elif w.is_first_asylum[d] and ch == Channel.ASYLUM:
+        if uniform(seed, i, t, D_LODGE_CLAIM) < w.registration_rate[d]:
+            pop.state[i] = State.PROTECTED
+            pop.legal[i] = Legal.REFUGEE
+            return
+    pop.state[i] = State.IRREGULAR_RESIDENT
+    pop.legal[i] = Legal.IRREGULAR
+
+
+@njit(cache=True)
+def step_transit_regular(pop, i, w, p, seed, t, ints, arrivals):
+    """TRANSIT_REGULAR: fly; on arrival a permit holder (or a resettled refugee) starts work."""
+    pop.leg_left[i] -= 1
+    if pop.leg_left[i] > 0:
+        return
+    d = pop.destination[i]
+    pop.location[i] = d
+    arrivals[d] += 1
+    if pop.channel[i] == Channel.RESETTLEMENT:
+        pop.state[i] = State.PROTECTED
+        pop.legal[i] = Legal.REFUGEE
+    else:
+        pop.state[i] = State.REGULAR_RESIDENT
+        pop.legal[i] = Legal.VISA
+        pop.flags[i] |= FLAG_EMPLOYED  # regular labour migrants arrive with a job offer
+
+
+@njit(cache=True)
+def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals):
+    """TRANSIT_SMUGGLED: travel a leg, or at a node choose and pay the next one."""
+    e = pop.edge[i]
+    if e >= 0:
+        pop.leg_left[i] -= 1
+        if pop.leg_left[i] <= 0:
+            resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally)
+        return
+    loc = pop.location[i]
+    d = pop.destination[i]
+    if loc == d:
+        arrive(pop, i, w, p, seed, t, ints, arrivals)
+        return
+    spend = budget(pop, i, p.max_debt_usd)
+    k = info_level(pop, i)
+    di = w.dest_index[d]
+    e = w.next_edge[k, di, loc]
+    if e < 0 or w.money_to_go[di, loc] > spend * p.replan_cost_ratio:
+        # The route closed or became too costly: re-plan from here.
+        oi = w.origin_index[pop.origin[i]]
+        nd = choose_destination(pop, i, w, p, seed, t, loc, oi, pop.channel[i], spend, False)
+        if nd >= 0:
+            pop.destination[i] = nd
+            if nd == loc:
+                arrive(pop, i, w, p, seed, t, ints, arrivals)
+                return
+            e = w.next_edge[k, w.dest_index[nd], loc]
+    if e < 0 or w.edge_cost[e] > spend:
+        # Stranded: work informally in transit to save for the next leg.
+        pop.flags[i] |= FLAG_STRANDED
+        pop.savings[i] += p.transit_wage_share * w.income_week[loc]
+        return
+    pop.flags[i] &= ~FLAG_STRANDED
+    demand[e] += 1
+    if uniform(seed, i, t, D_DEPART_HUB) >= w.edge_depart[e]:
+        return  # waiting at the hub for a departure
+    cost = w.edge_cost[e]
+    pay(pop, i, cost, p.max_debt_usd)
+    if w.edge_smuggled[e]:
+        money[M_SMUGGLER_REVENUE] += cost
+        ints[I_SMUGGLED_LEGS] += 1
+    pop.edge[i] = e
+    pop.leg_left[i] = w.edge_weeks[e] - 1
+    if pop.leg_left[i] <= 0:
+        resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally)

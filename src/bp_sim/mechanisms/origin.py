@@ -1,0 +1,99 @@
+"""Mechanisms 1 and 13: life at the origin, aspiration to migrate, origin conditions over time.
+
+Aspiration follows the aspirations-capabilities framework (de Haas 2021): the weekly hazard of
+wishing to move grows with the income gap to destinations, insecurity (conflict), climate
+shocks and the diaspora network, and falls as origin income rises. Capability is money:
+savings grow with income and remittances, and a wish only becomes a move once a channel is
+affordable (see `channels`). Together they give the migration hump (Clemens 2014): at low
+incomes more income first raises emigration by making moves affordable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from bp_sim.mechanisms.common import income_factor, skill_of
+from bp_sim.rng import uniform
+from bp_sim.states import D_ASPIRE, D_CLIMATE, FLAG_RETURNEE, FLAG_SUPPORTED, State
+from bp_sim.tally import I_NEW_ASPIRING
+
+
+@njit(cache=True)
+def aspiration_hazard(p, income_week, conflict, shock, diaspora_ratio, flags, weeks_since_support):
+    """Weekly chance that a person at home starts to wish to migrate."""
+    gap = max(p.reference_dest_income_week / max(income_week, 1e-6), 1.0)
+    h = p.aspiration_base * gap**p.aspiration_income_elasticity
+    h *= 1.0 + p.aspiration_conflict * conflict
+    h *= 1.0 + p.aspiration_climate_shock * shock
+    h *= 1.0 + p.aspiration_network * diaspora_ratio
+    if flags & FLAG_SUPPORTED:
+        # Reintegration support lowers re-migration for a while, then wears off.
+        fade = np.exp(-weeks_since_support / p.reintegration_effect_weeks)
+        h *= 1.0 - (1.0 - p.reintegrated_aspiration_mult) * fade
+    elif flags & FLAG_RETURNEE:
+        h *= p.returnee_aspiration_mult
+    return min(h, 1.0)
+
+
+@njit(inline="always", cache=True)
+def live_at_origin(pop, i, w, p, node, oi):
+    """Earn, save, receive remittances and hear campaigns, for anyone living at their origin."""
+    inc = w.income_week[node] * income_factor(skill_of(pop, i))
+    pop.income[i] = inc
+    pop.savings[i] = (
+        pop.savings[i] * (1.0 - p.savings_drawdown_weekly)
+        + inc * p.saving_rate
+        + w.remit_per_agent_week[oi]
+    )
+    campaign = w.campaign_intensity[node]
+    if campaign > 0.0:
+        a = pop.awareness[i]
+        pop.awareness[i] = min(255, a + int((255 - a) * campaign * p.awareness_gain_weekly + 0.5))
+
+
+@njit(inline="always", cache=True)
+def step_at_home(pop, i, w, p, seed, t, ints):
+    """STAYING or REINTEGRATED: maybe start aspiring."""
+    node = pop.location[i]
+    oi = w.origin_index[node]
+    live_at_origin(pop, i, w, p, node, oi)
+    h = aspiration_hazard(
+        p,
+        w.income_week[node],
+        w.conflict[node],
+        w.shock_severity[node],
+        w.diaspora_ratio[oi],
+        pop.flags[i],
+        pop.time_in_state[i],
+    )
+    if uniform(seed, i, t, D_ASPIRE) < h:
+        pop.state[i] = State.ASPIRING
+        ints[I_NEW_ASPIRING] += 1
+
+
+def update_origins(world, base_income_week, base_conflict, p, resilience, livelihood, seed_key,
+                   step, shock_left, uniform_fn):
+    """Weekly origin conditions: income growth, climate shocks by exposure, conflict penalty.
+
+    Runs on the handful of origin nodes in NumPy (not per agent). `shock_left` (weeks left of a
+    shock per node) is the mechanism's own state, kept by the model.
+    """
+    years = step / 52.0
+    growth = (1.0 + p.origin_income_growth_annual) ** years
+    origins = np.flatnonzero(world.is_origin)
+    for n in origins:
+        if shock_left[n] > 0:
+            shock_left[n] -= 1
+        elif uniform_fn(seed_key, int(n), step, D_CLIMATE) < p.climate_shock_weekly * world.climate_exposure[n]:
+            shock_left[n] = int(p.climate_shock_weeks)
+        severity = (1.0 - resilience[n]) if shock_left[n] > 0 else 0.0
+        world.shock_severity[n] = severity
+        conflict_excess = max(0.0, world.conflict[n] - base_conflict[n])
+        world.income_week[n] = (
+            base_income_week[n]
+            * growth
+            * (1.0 - p.conflict_income_penalty * conflict_excess)
+            * (1.0 - p.climate_shock_income_loss * severity)
+            * (1.0 + livelihood[n])
+        )

@@ -1,0 +1,45 @@
+"""Mechanism 11: remittances, their cost, and what arrives at origin.
+
+Employed migrants send a share of their earnings home. The formal share falls as the corridor's
+cost rises (logistic), the rest goes through informal channels at their own cost, and the
+amount sent responds to the average cost with a constant elasticity (cheaper transfers raise
+what is sent: Aycinena, Martinez & Yang 2010; PG4.6). What arrives is added to the origin's
+pool and shared among the people living there next week (`remit_per_agent_week`): it raises
+household income and savings, which finances moves and lowers the need to move.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from bp_sim.states import FLAG_EMPLOYED
+from bp_sim.tally import M_REMIT_FEES, M_REMIT_FORMAL, M_REMIT_RECEIVED, M_REMIT_SENT
+
+
+@njit(inline="always", cache=True)
+def formal_share(p, cost: float) -> float:
+    """Share sent through formal channels at a corridor cost (share of the amount)."""
+    return 1.0 / (1.0 + np.exp((cost - p.formal_cost_midpoint) / p.formal_cost_scale))
+
+
+@njit(cache=True)
+def step_remit(pop, i, w, p, money, remit_in):
+    """An employed migrant sends money home this week."""
+    if not (pop.flags[i] & FLAG_EMPLOYED):
+        return
+    oi = w.origin_index[pop.origin[i]]
+    cost = w.remit_cost[oi, pop.location[i]]
+    f = formal_share(p, cost)
+    mean_cost = f * cost + (1.0 - f) * p.informal_cost_share
+    volume = (p.remit_cost_reference / max(mean_cost, 0.001)) ** p.remit_cost_elasticity
+    amount = min(pop.income[i] * p.remit_share_of_income * volume, max(pop.savings[i], 0.0))
+    if amount <= 0.0:
+        return
+    pop.savings[i] -= amount
+    fees = amount * mean_cost
+    money[M_REMIT_SENT] += amount
+    money[M_REMIT_FEES] += fees
+    money[M_REMIT_RECEIVED] += amount - fees
+    money[M_REMIT_FORMAL] += f * amount * (1.0 - cost)
+    remit_in[oi] += amount - fees

@@ -1,0 +1,92 @@
+"""Mechanism 12: voluntary and forced return, and reintegration at origin.
+
+Permit holders return at a weekly rate (high for temporary labour in the Gulf and Russia,
+circular migration); refugees repatriate as conflict at home eases; people without status
+return on their own (assisted voluntary return) or are removed. Removal needs the origin to
+identify, document and readmit its nationals (PG3.1, PG3.2, PG3.4): its rate is the
+destination's removal effort times the origin's readmission cooperation. Deportation campaigns
+raise the destination's effort (dated events). Returnees are re-established after a while;
+those reached by reintegration support (PG3.5, PG3.6) are less likely to leave again for a time,
+those not reached more likely (Kuschminder 2017).
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from bp_sim.mechanisms.borders import send_home
+from bp_sim.rng import uniform
+from bp_sim.states import (
+    D_FORCED_RETURN,
+    D_REINTEGRATE,
+    D_VOLUNTARY_RETURN,
+    FLAG_EMPLOYED,
+    FLAG_RETURNEE,
+    FLAG_STRANDED,
+    FLAG_SUPPORTED,
+    Legal,
+    State,
+)
+from bp_sim.tally import I_REINTEGRATED, I_RETURNS_FORCED, I_RETURNS_VOLUNTARY
+
+
+@njit(cache=True)
+def step_leave_destination(pop, i, w, p, seed, t, ints) -> bool:
+    """Voluntary return or removal of a resident; True if the person went home."""
+    d = pop.location[i]
+    oi = w.origin_index[pop.origin[i]]
+    s = pop.state[i]
+    legal = pop.legal[i]
+    if s == State.REGULAR_RESIDENT:
+        voluntary = w.return_weekly[d]
+        forced = 0.0
+    elif s == State.PROTECTED:
+        voluntary = p.refugee_repatriation_weekly * (1.0 - w.conflict[pop.origin[i]])
+        forced = w.deportation_weekly[d] * p.refugee_deportation_factor * w.readmission[oi]
+    else:
+        voluntary = p.irregular_return_weekly
+        effort = w.deportation_weekly[d]
+        if legal == Legal.REJECTED:
+            effort += p.rejected_removal_weekly
+        forced = effort * w.readmission[oi]
+    if uniform(seed, i, t, D_FORCED_RETURN) < forced:
+        send_home(pop, i)
+        pop.flags[i] &= ~FLAG_EMPLOYED
+        ints[I_RETURNS_FORCED] += 1
+        return True
+    if uniform(seed, i, t, D_VOLUNTARY_RETURN) < voluntary:
+        send_home(pop, i)
+        pop.flags[i] &= ~FLAG_EMPLOYED
+        ints[I_RETURNS_VOLUNTARY] += 1
+        return True
+    return False
+
+
+@njit(cache=True)
+def step_stranded_return(pop, i, w, p, seed, t, ints) -> bool:
+    """A stranded traveller may give up and take assisted voluntary return."""
+    if not (pop.flags[i] & FLAG_STRANDED):
+        return False
+    if uniform(seed, i, t, D_VOLUNTARY_RETURN) < p.stranded_return_weekly:
+        send_home(pop, i)
+        pop.flags[i] &= ~FLAG_STRANDED
+        ints[I_RETURNS_VOLUNTARY] += 1
+        return True
+    return False
+
+
+@njit(cache=True)
+def step_returned(pop, i, w, p, seed, t, ints):
+    """RETURNED: once re-established, reintegrated with support, or back to staying without."""
+    pop.income[i] = 0.0
+    if pop.time_in_state[i] < p.reintegration_weeks:
+        return
+    oi = w.origin_index[pop.origin[i]]
+    if uniform(seed, i, t, D_REINTEGRATE) < w.reintegration_support[oi]:
+        pop.state[i] = State.REINTEGRATED
+        pop.flags[i] = (pop.flags[i] | FLAG_SUPPORTED) & ~FLAG_RETURNEE
+        ints[I_REINTEGRATED] += 1
+    else:
+        pop.state[i] = State.STAYING
+        pop.flags[i] |= FLAG_RETURNEE
+    pop.channel[i] = 0

@@ -1,0 +1,66 @@
+"""Mechanism 3: route choice over the graph by generalised cost.
+
+Each week, for every destination and every level of information, a shortest-path table gives
+the next leg to take from every node. A leg's generalised cost is its money cost (smuggling
+fee or fare), the value of the time it takes, and its risk as perceived: people with little
+information under-rate the risk of death and interception (Hinsch & Bijak 2021). Closed legs
+are left out, so when a route closes or its fees rise, people re-plan at the next node.
+The tables are tiny (levels x destinations x nodes) and rebuilt once a week.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from bp_sim.world import N_INFO_LEVELS
+
+
+@njit(cache=True)
+def build_route_tables(edge_src, edge_dst, edge_cost, edge_weeks, edge_death, edge_intercept,
+                       edge_open, dest_nodes, n_nodes, value_of_time, risk_cost, death_aversion,
+                       risk_perception_floor, next_edge, money_to_go):
+    """Fill next_edge (K, D, N) and money_to_go (D, N) by Bellman-Ford towards each destination."""
+    n_edges = edge_src.shape[0]
+    dist = np.empty(n_nodes)
+    for k in range(N_INFO_LEVELS):
+        perception = risk_perception_floor + (1.0 - risk_perception_floor) * (k + 0.5) / N_INFO_LEVELS
+        for di in range(dest_nodes.shape[0]):
+            dist[:] = np.inf
+            dist[dest_nodes[di]] = 0.0
+            nxt = next_edge[k, di]
+            nxt[:] = -1
+            for _ in range(n_nodes):
+                changed = False
+                for e in range(n_edges):
+                    if not edge_open[e]:
+                        continue
+                    b = edge_dst[e]
+                    if dist[b] == np.inf:
+                        continue
+                    risk = (edge_death[e] * death_aversion + edge_intercept[e]) * perception
+                    c = edge_cost[e] + value_of_time * edge_weeks[e] + risk_cost * risk
+                    a = edge_src[e]
+                    if dist[b] + c < dist[a] - 1e-9:
+                        dist[a] = dist[b] + c
+                        nxt[a] = e
+                        changed = True
+                if not changed:
+                    break
+    # Money still to pay along the middle-information path.
+    k_mid = N_INFO_LEVELS // 2
+    for di in range(dest_nodes.shape[0]):
+        for n in range(n_nodes):
+            total = 0.0
+            node = n
+            hops = 0
+            reachable = node == dest_nodes[di]
+            while node != dest_nodes[di] and hops <= n_nodes:
+                e = next_edge[k_mid, di, node]
+                if e < 0:
+                    break
+                total += edge_cost[e]
+                node = edge_dst[e]
+                hops += 1
+                reachable = node == dest_nodes[di]
+            money_to_go[di, n] = total if reachable else np.inf

@@ -1,0 +1,67 @@
+"""Mechanism 7: trafficking and exploitation, in transit and at destination; identification.
+
+The weekly risk of falling into exploitation is higher for people in debt to smugglers, for
+those without status, and lower where labour inspection is stronger (PG2.4). Victims are
+identified and referred (PG1.5) with a weekly chance; identified victims are protected where
+a protection system exists, and otherwise assisted home. Some escape on their own.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from bp_sim.rng import uniform
+from bp_sim.states import (
+    D_TRAFFICKED,
+    D_VICTIM_IDENTIFIED,
+    FLAG_EMPLOYED,
+    FLAG_IDENTIFIED,
+    Legal,
+    State,
+)
+from bp_sim.tally import I_RETURNS_VOLUNTARY, I_TRAFFICKED, I_TRAFFICKED_IDENTIFIED
+
+
+@njit(inline="always", cache=True)
+def debt_vulnerability(p, debt: float) -> float:
+    """1 with no debt, rising towards 1 + trafficking_debt_effect as debt grows."""
+    return 1.0 + p.trafficking_debt_effect * debt / (debt + p.debt_reference_usd)
+
+
+@njit(cache=True)
+def maybe_exploited(pop, i, w, p, seed, t, ints, base_hazard: float) -> bool:
+    """Apply the weekly exploitation risk; True if the person became a victim."""
+    node = pop.location[i]
+    h = base_hazard * debt_vulnerability(p, pop.debt[i]) * (1.0 - p.inspection_effect * w.labour_inspection[node])
+    if uniform(seed, i, t, D_TRAFFICKED) < h:
+        pop.state[i] = State.EXPLOITED
+        pop.flags[i] &= ~FLAG_EMPLOYED
+        ints[I_TRAFFICKED] += 1
+        return True
+    return False
+
+
+@njit(cache=True)
+def step_exploited(pop, i, w, p, seed, t, ints):
+    """EXPLOITED: identified and referred, escaped, or still exploited (debt is worked off)."""
+    node = pop.location[i]
+    pop.income[i] = 0.0
+    pop.debt[i] = max(0.0, pop.debt[i] - p.exploitation_debt_payoff_weekly)
+    ident = p.victim_identification_floor + (1.0 - p.victim_identification_floor) * w.victim_identification[node]
+    u = uniform(seed, i, t, D_VICTIM_IDENTIFIED)
+    if u < p.victim_identification_max * ident:
+        ints[I_TRAFFICKED_IDENTIFIED] += 1
+        pop.flags[i] |= FLAG_IDENTIFIED
+        pop.debt[i] = 0.0
+        if w.asylum_index[node] >= 0 or w.is_first_asylum[node]:
+            pop.state[i] = State.PROTECTED
+            pop.legal[i] = Legal.REFUGEE
+        else:
+            pop.location[i] = pop.origin[i]
+            pop.destination[i] = -1
+            pop.state[i] = State.RETURNED
+            pop.legal[i] = Legal.NATIONAL
+            ints[I_RETURNS_VOLUNTARY] += 1
+    elif u > 1.0 - p.exploitation_escape_weekly:
+        pop.state[i] = State.IRREGULAR_RESIDENT
+        pop.legal[i] = Legal.IRREGULAR

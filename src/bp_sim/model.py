@@ -1,0 +1,261 @@
+"""SilkRoutesModel: the Mesa model that ties network, population, mechanisms and outcomes.
+
+Locations are Mesa agents on a `mesa.discrete_space.Network` and hold the node aggregates
+(persons present by state). The migrant population lives in struct-of-arrays and is advanced
+by the Numba kernel in `kernel.py`. One step is one week; `STEP_ORDER` is the week, in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import mesa
+import numpy as np
+from mesa.discrete_space import FixedAgent, Network as NetworkSpace
+
+from bp_sim import tally as T
+from bp_sim.build import build_world
+from bp_sim.errors import InputError
+from bp_sim.kernel import advance_population
+from bp_sim.mechanisms.asylum import decision_chances
+from bp_sim.mechanisms.attitudes import update_attitudes
+from bp_sim.mechanisms.origin import update_origins
+from bp_sim.mechanisms.routing import build_route_tables
+from bp_sim.mechanisms.smuggling import update_market
+from bp_sim.network import Network, load_network
+from bp_sim.outcomes import Recorder, weekly_outcomes
+from bp_sim.parameters import Scalars, make_scalars, params_array
+from bp_sim.policy import policy_from_scenario
+from bp_sim.population import initial_population, total_persons
+from bp_sim.rng import seed_key, uniform
+from bp_sim.scenario import Scenario, load_scenario
+from bp_sim.states import N_STATES, State
+from bp_sim.world import WAIT_BUCKETS
+
+DEFAULT_AGENTS = 200_000
+
+STEP_ORDER = (
+    "policy: levers and dated events in force this week (policy.Policy.current)",
+    "origin conditions: income growth, climate shocks, conflict (mechanisms.origin)",
+    "smuggling market: fees, interception, death risk, departures (mechanisms.smuggling)",
+    "routes: next-leg tables by information level (mechanisms.routing)",
+    "queues and quotas: regular slots, asylum decisions, resettlement (mechanisms.asylum)",
+    "remittances arriving at origins are shared out (mechanisms.remittances)",
+    "population kernel: every agent one week (kernel.advance_population)",
+    "attitudes and discrimination at destinations (mechanisms.attitudes)",
+    "outcomes recorded; location agents updated (outcomes.Recorder)",
+)
+
+
+class Location(FixedAgent):
+    """A place on the Silk Routes network: a Mesa agent holding its node's aggregates."""
+
+    def __init__(self, model: SilkRoutesModel, node: int, cell) -> None:
+        super().__init__(model)
+        row = model.net.nodes.iloc[node]
+        self.node = node
+        self.node_id: str = row.node_id
+        self.name: str = row["name"]
+        self.kind: str = row.kind
+        self.lat: float = float(row.lat)
+        self.lon: float = float(row.lon)
+        self.persons_by_state = np.zeros(N_STATES)
+        self.cell = cell
+
+    @property
+    def persons(self) -> float:
+        """Living persons at this place (the dead and missing excluded)."""
+        return float(self.persons_by_state.sum() - self.persons_by_state[State.DEAD_MISSING])
+
+
+class SilkRoutesModel(mesa.Model):
+    """Migration along the Silk Routes, one week per step.
+
+    Args:
+        scenario: a Scenario, a path to a scenario TOML, a bundled name, or None (baseline).
+        agents: population size in agents (overrides the scenario).
+        seed: random seed (overrides the scenario). The same seed gives identical outputs.
+        check_invariants: verify after every step that no agent was lost or created and that
+            every agent's state is consistent (used in tests; costs a pass over the arrays).
+        network: a loaded Network (default: the shipped data).
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, agents: int | None = None,
+                 seed: int | None = None, check_invariants: bool = False,
+                 network: Network | None = None) -> None:
+        net = network if network is not None else load_network()
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario, net)
+        seed = scenario.seed if seed is None else seed
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise InputError("seed", seed, "a non-negative integer")
+        super().__init__(rng=int(seed))
+        self.scenario = scenario
+        self.net = net
+        self.seed = int(seed)
+        self.seed_key = seed_key(self.seed)
+        self.check_invariants = check_invariants
+        self.p_base: Scalars = make_scalars(scenario.parameters)
+        self.p = self.p_base
+        self.world, self.base = build_world(net, self.p_base)
+        self.policy = policy_from_scenario(scenario, net, self.p_base, self.base)
+
+        n_agents = self._population_size(agents)
+        self.pop, self.persons_per_agent = initial_population(net, self.world, self.p_base, n_agents,
+                                                              self.seed_key)
+        self.n_agents = n_agents
+        self.bounds = T.chunk_bounds(n_agents)
+        n_o = len(net.origin_nodes)
+        self.n_asylum = int((self.world.asylum_index >= 0).sum())
+        self.tally = T.new_tally(len(self.bounds) - 1, n_o, net.n_nodes, N_STATES, net.n_edges,
+                                 self.n_asylum, WAIT_BUCKETS)
+        self.recorder = Recorder.allocate(scenario.weeks, n_o, net.n_nodes, N_STATES, net.n_edges)
+
+        # Mechanism state kept between weeks (aggregates only, never per agent).
+        self.shock_left = np.zeros(net.n_nodes, np.int64)
+        self.attitude = np.full(net.n_nodes, self.p_base.attitude_baseline)
+        self.last: T.Tally | None = None
+        self.week = 0
+        self.dead_count = int((self.pop.state == State.DEAD_MISSING).sum())
+
+        self.space = NetworkSpace(net.graph, random=self.random)
+        for node, node_id in enumerate(net.nodes.node_id):
+            Location(self, node, self.space._cells[node_id])
+        self.locations = self.agents_by_type[Location]
+        self._asylum_weight = self._asylum_capacity_weights()
+
+    # ------------------------------------------------------------------ set-up helpers
+    def _population_size(self, agents: int | None) -> int:
+        sc = self.scenario
+        if agents is not None:
+            if isinstance(agents, bool) or not isinstance(agents, int | np.integer) or agents < 100:
+                raise InputError("agents", agents, "an integer of at least 100")
+            return int(agents)
+        if sc.agents is not None:
+            return sc.agents
+        if sc.persons_per_agent is not None:
+            return max(100, int(round(total_persons(self.net, self.p_base) / sc.persons_per_agent)))
+        return DEFAULT_AGENTS
+
+    def _asylum_capacity_weights(self) -> np.ndarray:
+        """Share of asylum capacity per asylum system: its initial diaspora of modelled origins."""
+        stock = self.base["diaspora_stock"].sum(axis=0)
+        nodes = np.flatnonzero(self.world.asylum_index >= 0)
+        w = stock[nodes]
+        return w / w.sum() if w.sum() > 0 else np.full(len(nodes), 1.0 / max(len(nodes), 1))
+
+    @property
+    def date(self) -> dt.date:
+        """First day of the current week."""
+        return self.scenario.start_date + dt.timedelta(weeks=self.week)
+
+    # ------------------------------------------------------------------ the week
+    def step(self) -> None:
+        """Advance one week (see STEP_ORDER)."""
+        t = self.week
+        w, net = self.world, self.net
+        arrays, params = self.policy.current(t)
+        self.p_arr = params_array(params)
+        self.p = p = self.p_arr[0]
+        node, origin, edge, corridor = arrays["node"], arrays["origin"], arrays["edge"], arrays["corridor"]
+        self._apply_node_policy(node, origin, corridor)
+
+        w.conflict[:] = node["conflict"]
+        update_origins(w, self.base["income_week"], self.base["conflict"], p, node["climate_resilience"],
+                       node["livelihood_boost"], self.seed_key, t, self.shock_left, uniform)
+        forced = node["climate_shock"] * (1.0 - node["climate_resilience"])
+        np.maximum(w.shock_severity, forced, out=w.shock_severity)
+
+        ppa = self.persons_per_agent
+        demand = self.last.demand * ppa if self.last is not None else np.zeros(net.n_edges)
+        update_market(p, self.base["fee"], self.base["enforcement"], self.base["death"], edge["enforcement"],
+                      edge["capacity_mult"], w.edge_smuggled.astype(bool), demand, w.edge_cost,
+                      w.edge_intercept, w.edge_death, w.edge_depart)
+        w.edge_open[:] = edge["open"] > 0.5
+        build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
+                           w.edge_open, w.dest_nodes, net.n_nodes, p.value_of_time_usd_week, p.risk_cost_usd,
+                           p.death_aversion, p.risk_perception_floor, w.next_edge, w.money_to_go)
+        self._update_queues_and_quotas(p, node, corridor)
+
+        T.clear(self.tally)
+        advance_population(self.pop, w, self.p_arr, self.seed_key, t, self.bounds, self.tally)
+        tot = T.totals(self.tally)
+
+        stock_persons = tot.stock.sum(axis=(0, 2)) * ppa
+        update_attitudes(p, self.attitude, node["narrative_campaign"], node["anti_discrimination"],
+                         tot.arrivals * ppa, stock_persons, w.discrimination)
+        self.recorder.record(t, weekly_outcomes(tot, ppa, w.edge_frontex), tot, w.edge_cost)
+        by_node_state = tot.stock.sum(axis=0) * ppa
+        for loc in self.locations:
+            loc.persons_by_state = by_node_state[loc.node]
+        self.last = tot
+        if self.check_invariants:
+            self.verify(tot)
+        self.week += 1
+
+    def _apply_node_policy(self, node, origin, corridor) -> None:
+        w = self.world
+        for name in ("deportation_weekly", "reception_quality", "registration_rate", "labour_inspection",
+                     "integration_support", "victim_identification", "forensic_capacity",
+                     "campaign_intensity", "regular_info"):
+            getattr(w, name)[:] = node[name]
+        w.readmission[:] = origin["readmission"]
+        w.reintegration_support[:] = origin["reintegration_support"]
+        w.remit_cost[:] = corridor["remittance_cost_pct"] / 100.0
+
+    def _update_queues_and_quotas(self, p, node, corridor) -> None:
+        """Regular slot chances, asylum decision chances, resettlement, remittance shares."""
+        w, last, ppa = self.world, self.last, self.persons_per_agent
+        slots_agents = self.base["regular_slots"] * corridor["regular_slots_mult"] / ppa
+        total = slots_agents.sum(axis=1, keepdims=True)
+        np.divide(np.cumsum(slots_agents, axis=1), np.where(total > 0, total, 1.0), out=w.regular_cdf)
+        w.regular_cdf[total[:, 0] <= 0] = 0.0
+        if last is None:
+            w.slot_prob[:] = 1.0
+            w.decide_prob[:] = 0.0
+            w.remit_per_agent_week[:] = 0.0
+            w.resettle_prob[:] = 0.0
+            return
+        applicants = last.applicants.astype(float)
+        w.slot_prob[:] = np.where(applicants > slots_agents, slots_agents / np.maximum(applicants, 1e-12), 1.0)
+        asylum_nodes = np.flatnonzero(w.asylum_index >= 0)
+        capacity = p.asylum_capacity_weekly_total * self._asylum_weight * node["asylum_capacity_mult"][asylum_nodes]
+        w.decide_prob[:] = decision_chances(last.pending, capacity / ppa, int(p.asylum_min_weeks))
+        w.remit_per_agent_week[:] = last.remit_in / np.maximum(last.at_origin, 1)
+        pool = last.refugees.sum()
+        quota_agents = p.resettlement_per_year / 52.0 / ppa
+        w.resettle_prob[:] = min(1.0, quota_agents / pool) if pool > 0 else 0.0
+
+    # ------------------------------------------------------------------ checks and outputs
+    def verify(self, tot: T.Tally) -> None:
+        """Invariants: no agent lost or created, valid codes, the dead stay dead, origins at home."""
+        pop = self.pop
+        counted = int(tot.stock.sum())
+        if counted != self.n_agents:
+            raise AssertionError(f"week {self.week}: {counted} agents counted, {self.n_agents} exist")
+        if pop.state.min() < 0 or pop.state.max() >= N_STATES:
+            raise AssertionError(f"week {self.week}: state code out of range")
+        n = self.net.n_nodes
+        if pop.location.min() < 0 or pop.location.max() >= n:
+            raise AssertionError(f"week {self.week}: location out of range")
+        dead = int((pop.state == State.DEAD_MISSING).sum())
+        new_dead = int(tot.ints[T.I_DEATHS])
+        if dead != self.dead_count + new_dead:
+            raise AssertionError(f"week {self.week}: dead went from {self.dead_count} to {dead}, "
+                                 f"{new_dead} deaths recorded")
+        self.dead_count = dead
+        home = (pop.state == State.STAYING) | (pop.state == State.ASPIRING) | (pop.state == State.PREPARING) \
+            | (pop.state == State.RETURNED) | (pop.state == State.REINTEGRATED)
+        if np.any(pop.location[home] != pop.origin[home]):
+            raise AssertionError(f"week {self.week}: an agent at home is away from its origin")
+        if np.any(pop.savings < -1e-3) or np.any(pop.debt < -1e-3):
+            raise AssertionError(f"week {self.week}: negative savings or debt")
+
+    def run(self, weeks: int | None = None, progress=None) -> None:
+        """Run the scenario's horizon (or `weeks`), calling progress(week, total) if given."""
+        total = self.scenario.weeks if weeks is None else weeks
+        for k in range(total):
+            self.step()
+            if progress is not None:
+                progress(k + 1, total)

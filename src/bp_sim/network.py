@@ -1,0 +1,196 @@
+"""The Silk Routes network: load and validate the shipped CSVs, build the graph and CSR arrays.
+
+`locations.csv` (nodes), `routes.csv` (directed legs) and `corridors.csv` (origin-destination
+pairs: diaspora stocks, remittance costs) live in `bp_sim/data` with a source for every number.
+Loading checks the graph and stops with one clear message on the first problem: an unknown
+node, a negative distance, a flag outside 0/1, an origin that cannot reach any destination.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from bp_sim.errors import InputError
+
+NODE_COLUMNS = (
+    "node_id", "name", "iso3", "kind", "is_origin", "is_destination", "is_first_asylum", "in_eu",
+    "asylum_system", "lat", "lon", "population", "gdp_pc_ppp_usd", "unemployment_pct",
+    "conflict_intensity", "climate_exposure", "source", "confidence",
+)
+ROUTE_COLUMNS = (
+    "source", "target", "distance_km", "mode", "crosses_border", "regular_crossing", "death_risk",
+    "smuggling_fee_usd", "enforcement", "open_to_irregular", "route_group", "eu_external_entry", "frontex_route",
+    "source_ref", "confidence",
+)
+CORRIDOR_COLUMNS = ("origin", "destination", "stock_2015", "stock_2020", "remittance_cost_pct")
+FLAG_COLUMNS = ("is_origin", "is_destination", "is_first_asylum", "in_eu", "asylum_system")
+MODES = ("land", "sea", "air")
+FRONTEX_CODES = {"": 0, "EMR": 1, "WBR": 2, "CMR": 3, "EBR": 4}
+
+
+def default_data_dir() -> Path:
+    return Path(str(resources.files("bp_sim") / "data"))
+
+
+@dataclass
+class Network:
+    """Nodes, legs and corridors as tables, a networkx graph, and CSR arrays for the kernels."""
+
+    nodes: pd.DataFrame
+    routes: pd.DataFrame  # sorted by (source index, target index): edge id = row number
+    corridors: pd.DataFrame
+    graph: nx.DiGraph
+    node_id: dict[str, int]
+    indptr: np.ndarray  # CSR: legs out of node n are edges indptr[n] .. indptr[n+1]-1
+    edge_src: np.ndarray
+    edge_dst: np.ndarray
+    origin_nodes: list[int] = field(default_factory=list)
+    destination_nodes: list[int] = field(default_factory=list)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.routes)
+
+    def edge_label(self, e: int) -> str:
+        r = self.routes.iloc[e]
+        return f"{r.source}->{r.target}"
+
+    def edge_index(self, label: str) -> int:
+        """Edge id of 'SOURCE->TARGET'."""
+        try:
+            src, dst = label.split("->")
+            hits = np.flatnonzero((self.edge_src == self.node_id[src]) & (self.edge_dst == self.node_id[dst]))
+        except (ValueError, KeyError):
+            hits = []
+        if len(hits) != 1:
+            raise InputError("route", label, "'SOURCE->TARGET' naming a leg in routes.csv")
+        return int(hits[0])
+
+
+def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError("data file", str(path), "an existing CSV file")
+    try:
+        df = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"data file {path.name}", "unreadable CSV", f"a valid CSV ({exc})") from exc
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InputError(f"{path.name} columns", missing, f"all of {list(required)}")
+    return df
+
+
+def _check_numeric(df: pd.DataFrame, name: str, col: str, lo: float, hi: float, allow_blank=False):
+    values = pd.to_numeric(df[col], errors="coerce")
+    for k, (raw, v) in enumerate(zip(df[col], values, strict=True)):
+        if pd.isna(v):
+            if allow_blank and (raw is None or (isinstance(raw, float) and np.isnan(raw))):
+                continue
+            raise InputError(f"{name} row {k + 2} column {col}", raw, f"a number in [{lo}, {hi}]")
+        if not lo <= v <= hi:
+            raise InputError(f"{name} row {k + 2} column {col}", v, f"a number in [{lo}, {hi}]")
+    df[col] = values
+
+
+def load_network(data_dir: str | Path | None = None) -> Network:
+    """Read, validate and compile the network in `data_dir` (default: the shipped data)."""
+    base = Path(data_dir) if data_dir is not None else default_data_dir()
+    nodes = _read_csv(base / "locations.csv", NODE_COLUMNS)
+    routes = _read_csv(base / "routes.csv", ROUTE_COLUMNS)
+    corridors = _read_csv(base / "corridors.csv", CORRIDOR_COLUMNS)
+
+    dup = nodes.node_id[nodes.node_id.duplicated()]
+    if len(dup):
+        raise InputError("locations.csv node_id", dup.iloc[0], "unique node ids")
+    for col in FLAG_COLUMNS:
+        _check_numeric(nodes, "locations.csv", col, 0, 1)
+        if not nodes[col].isin([0, 1]).all():
+            bad = nodes[col][~nodes[col].isin([0, 1])].iloc[0]
+            raise InputError(f"locations.csv column {col}", bad, "0 or 1")
+        nodes[col] = nodes[col].astype(np.int64)
+    _check_numeric(nodes, "locations.csv", "lat", -90, 90)
+    _check_numeric(nodes, "locations.csv", "lon", -180, 180)
+    _check_numeric(nodes, "locations.csv", "gdp_pc_ppp_usd", 1, 1e6)
+    _check_numeric(nodes, "locations.csv", "unemployment_pct", 0, 100)
+    _check_numeric(nodes, "locations.csv", "conflict_intensity", 0, 1)
+    _check_numeric(nodes, "locations.csv", "climate_exposure", 0, 1)
+    _check_numeric(nodes, "locations.csv", "population", 0, 2e9, allow_blank=True)
+    for k, row in nodes.iterrows():
+        if row.is_origin and not row.population > 0:
+            raise InputError(f"locations.csv row {k + 2} population ({row.node_id})", row.population,
+                             "a positive number of persons for an origin")
+    node_id = {nid: k for k, nid in enumerate(nodes.node_id)}
+
+    for col in ("source", "target"):
+        for k, nid in enumerate(routes[col]):
+            if nid not in node_id:
+                raise InputError(f"routes.csv row {k + 2} {col}", nid, "a node_id of locations.csv")
+    _check_numeric(routes, "routes.csv", "distance_km", 0, 30000)
+    for k, m in enumerate(routes["mode"]):
+        if m not in MODES:
+            raise InputError(f"routes.csv row {k + 2} mode", m, "one of " + ", ".join(MODES))
+    for col in ("crosses_border", "regular_crossing", "eu_external_entry", "open_to_irregular"):
+        _check_numeric(routes, "routes.csv", col, 0, 1)
+        routes[col] = routes[col].astype(np.int64)
+    _check_numeric(routes, "routes.csv", "death_risk", 0, 1)
+    _check_numeric(routes, "routes.csv", "enforcement", 0, 1)
+    routes["smuggling_fee_usd"] = routes["smuggling_fee_usd"].fillna(0.0)
+    _check_numeric(routes, "routes.csv", "smuggling_fee_usd", 0, 1e6)
+    routes["frontex_route"] = routes["frontex_route"].fillna("").astype(str)
+    for k, f in enumerate(routes.frontex_route):
+        if f not in FRONTEX_CODES:
+            raise InputError(f"routes.csv row {k + 2} frontex_route", f, "blank or one of EMR, WBR, CMR, EBR")
+    routes["src_i"] = routes.source.map(node_id).astype(np.int64)
+    routes["dst_i"] = routes.target.map(node_id).astype(np.int64)
+    if (routes.src_i == routes.dst_i).any():
+        k = int(np.flatnonzero(routes.src_i == routes.dst_i)[0])
+        raise InputError(f"routes.csv row {k + 2}", f"{routes.source[k]}->{routes.target[k]}", "a leg between two different nodes")
+    routes = routes.sort_values(["src_i", "dst_i"], kind="stable").reset_index(drop=True)
+    if routes.duplicated(["src_i", "dst_i"]).any():
+        k = int(np.flatnonzero(routes.duplicated(["src_i", "dst_i"]))[0])
+        raise InputError("routes.csv leg", f"{routes.source[k]}->{routes.target[k]}", "each leg listed once")
+
+    for col in ("origin", "destination"):
+        for k, nid in enumerate(corridors[col]):
+            if nid not in node_id:
+                raise InputError(f"corridors.csv row {k + 2} {col}", nid, "a node_id of locations.csv")
+    _check_numeric(corridors, "corridors.csv", "stock_2020", 0, 1e9, allow_blank=True)
+    corridors["stock_2020"] = corridors["stock_2020"].fillna(0.0)
+    _check_numeric(corridors, "corridors.csv", "remittance_cost_pct", 0, 100, allow_blank=True)
+
+    graph = nx.DiGraph()
+    for row in nodes.itertuples(index=False):
+        graph.add_node(row.node_id, **row._asdict())
+    for row in routes.itertuples(index=False):
+        graph.add_edge(row.source, row.target, **row._asdict())
+
+    origin_nodes = [int(k) for k in np.flatnonzero(nodes.is_origin.to_numpy())]
+    destination_nodes = [int(k) for k in np.flatnonzero(nodes.is_destination.to_numpy())]
+    if not origin_nodes:
+        raise InputError("locations.csv is_origin", 0, "at least one origin")
+    dest_names = {nodes.node_id.iloc[d] for d in destination_nodes}
+    for o in origin_nodes:
+        name = nodes.node_id.iloc[o]
+        reach = nx.descendants(graph, name)
+        if not (reach & (dest_names - {name})):
+            raise InputError(f"network: origin {name}", "no path to any destination",
+                             "every origin connected by routes to at least one destination")
+
+    n = len(nodes)
+    edge_src = routes.src_i.to_numpy(np.int64)
+    edge_dst = routes.dst_i.to_numpy(np.int64)
+    indptr = np.zeros(n + 1, np.int64)
+    np.add.at(indptr, edge_src + 1, 1)
+    indptr = np.cumsum(indptr)
+    return Network(nodes, routes, corridors, graph, node_id, indptr, edge_src, edge_dst,
+                   origin_nodes, destination_nodes)

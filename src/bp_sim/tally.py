@@ -1,0 +1,107 @@
+"""Per-chunk accumulators the population kernel writes, summed in a fixed order afterwards.
+
+The population is cut into a fixed number of chunks that depends only on its size, never on
+the thread count. Each chunk writes its own row of every counter (no atomics, no locks), and
+rows are summed in chunk order, so float totals are bit-identical whatever the threading.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+# Integer counters: agents (multiply by persons_per_agent for persons).
+I_REGULAR_DEPARTURES = 0
+I_IRREGULAR_DEPARTURES = 1
+I_ASYLUM_APPLICATIONS = 2
+I_ARRIVALS_EUROPE = 3
+I_DETECTIONS = 4
+I_INTERCEPTIONS = 5
+I_DEATHS = 6
+I_MISSING_IDENTIFIED = 7
+I_TRAFFICKED = 8
+I_TRAFFICKED_IDENTIFIED = 9
+I_RETURNS_VOLUNTARY = 10
+I_RETURNS_FORCED = 11
+I_REINTEGRATED = 12
+I_STRANDED = 13
+I_EMPLOYED = 14
+I_WORKFORCE = 15
+I_DECISIONS = 16
+I_RECOGNISED = 17
+I_WAIT_WEEKS_DECIDED = 18
+I_BACKLOG = 19
+I_SMUGGLED_LEGS = 20
+I_RESETTLED = 21
+I_ONWARD = 22
+I_REMIGRATED = 23
+I_NEW_ASPIRING = 24
+N_INT = 25
+
+# Money sums, USD (per agent; multiply by persons_per_agent).
+M_SMUGGLER_REVENUE = 0
+M_REMIT_SENT = 1
+M_REMIT_FEES = 2
+M_REMIT_RECEIVED = 3
+M_REMIT_FORMAL = 4
+N_MONEY = 5
+
+# Per-edge counters.
+E_CROSSINGS = 0
+E_INTERCEPTIONS = 1
+E_DEATHS = 2
+E_DETECTIONS = 3
+N_EDGE = 4
+
+Tally = namedtuple(
+    "Tally",
+    (
+        "ints",  # (C, N_INT) int64
+        "money",  # (C, N_MONEY) float64
+        "stock",  # (C, O, N, S) int64 agents by origin, node and state at the end of the week
+        "edge",  # (C, E, N_EDGE) int64
+        "demand",  # (C, E) int64 agents ready to depart on the edge this week
+        "applicants",  # (C, O, N) int64 eligible applicants for regular slots
+        "pending",  # (C, A, W) int64 claims pending by weeks waited
+        "remit_in",  # (C, O) float64 USD arriving at each origin
+        "at_origin",  # (C, O) int64 agents living at their origin
+        "arrivals",  # (C, N) int64 agents arriving to stay at a destination
+        "refugees",  # (C, N) int64 registered refugees (resettlement pool)
+    ),
+)
+
+
+def chunk_bounds(n_agents: int, agents_per_chunk: int = 16384, max_chunks: int = 64) -> np.ndarray:
+    """Chunk edges for n agents: a function of n alone, so results never depend on threads."""
+    n_chunks = max(1, min(max_chunks, -(-n_agents // agents_per_chunk)))
+    return np.linspace(0, n_agents, n_chunks + 1).astype(np.int64)
+
+
+def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edges: int,
+              n_asylum: int, n_wait: int) -> Tally:
+    """Allocate accumulators once per run; `clear` zeroes them each week."""
+    c = n_chunks
+    return Tally(
+        ints=np.zeros((c, N_INT), np.int64),
+        money=np.zeros((c, N_MONEY), np.float64),
+        stock=np.zeros((c, n_origins, n_nodes, n_states), np.int64),
+        edge=np.zeros((c, n_edges, N_EDGE), np.int64),
+        demand=np.zeros((c, n_edges), np.int64),
+        applicants=np.zeros((c, n_origins, n_nodes), np.int64),
+        pending=np.zeros((c, max(n_asylum, 1), n_wait), np.int64),
+        remit_in=np.zeros((c, n_origins), np.float64),
+        at_origin=np.zeros((c, n_origins), np.int64),
+        arrivals=np.zeros((c, n_nodes), np.int64),
+        refugees=np.zeros((c, n_nodes), np.int64),
+    )
+
+
+def clear(tally: Tally) -> None:
+    for arr in tally:
+        arr.fill(0)
+
+
+def totals(tally: Tally) -> Tally:
+    """Sum every accumulator over chunks, in chunk order (deterministic)."""
+    return Tally(*(arr.sum(axis=0) for arr in tally))

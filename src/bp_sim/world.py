@@ -1,0 +1,77 @@
+"""The small arrays the kernels read: node, origin, corridor, edge and route tables.
+
+`World` is a namedtuple of NumPy arrays so that Numba compiles attribute access to plain array
+loads. Everything here is sized by the network (tens of nodes, ~100 edges), never by the
+population; the model rewrites these arrays once a week (levers, events, markets, queues) and
+the population kernel only reads them.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+N_INFO_LEVELS = 3  # perceived-risk buckets of the awareness scale (low, middle, high)
+WAIT_BUCKETS = 156  # asylum queue histogram: weeks waited, the last bucket holds 155+
+
+WORLD_FIELDS = (
+    # --- nodes (N) ---
+    "is_origin",  # uint8
+    "origin_index",  # int16, -1 if not an origin
+    "is_destination",  # uint8
+    "is_first_asylum",  # uint8
+    "in_eu",  # uint8
+    "asylum_index",  # int16, -1 if no asylum system counted in EU/UK statistics
+    "dest_index",  # int16, -1 if not a destination
+    "income_week",  # float64, USD per person-week earned at the node, this week
+    "conflict",  # float64, 0..1 conflict intensity this week
+    "climate_exposure",  # float64, 0..1
+    "shock_severity",  # float64, 0..1 climate shock felt this week (0 none; resilience lowers it)
+    "unemployment",  # float64, share 0..1
+    "discrimination",  # float64, 0..1, from attitudes
+    "deportation_weekly",  # float64, hazard of forced return for people without status
+    "reception_quality",  # float64, 0..1 reception and registration in first asylum
+    "registration_rate",  # float64, 0..1 share of arriving refugees registered
+    "resettle_prob",  # float64, weekly chance a registered refugee is resettled out
+    "labour_inspection",  # float64, 0..1
+    "integration_support",  # float64, 0..1
+    "victim_identification",  # float64, 0..1
+    "forensic_capacity",  # float64, 0..1
+    "campaign_intensity",  # float64, 0..1 risk-awareness campaigns at origins
+    "regular_info",  # float64, 0..1 information on regular channels at origins
+    "skill_threshold",  # float64, 0..1 skill a regular slot at the node demands
+    "regular_cost",  # float64, USD a regular move to the node costs (fees, fare, recruitment)
+    "return_weekly",  # float64, weekly hazard of voluntary return of permit holders
+    # --- origins (O) ---
+    "origin_node",  # int16, node id of origin o
+    "readmission",  # float64, 0..1 cooperation on readmission and travel documents
+    "reintegration_support",  # float64, 0..1 share of returnees reached by support
+    "remit_per_agent_week",  # float64, USD arriving per origin-resident agent this week
+    "diaspora_ratio",  # float64, emigrants abroad / population at home
+    # --- origin x node (O, N) ---
+    "recognition",  # float64, first-instance recognition rate
+    "slot_prob",  # float64, chance an eligible applicant gets a regular slot this week
+    "regular_cdf",  # float64, cumulative choice of regular corridor by slots
+    "network_share",  # float64, diaspora of origin o at node / all its diaspora
+    "remit_cost",  # float64, share of amount sent lost to fees (formal channel)
+    # --- asylum queues (A, W) ---
+    "decide_prob",  # float64, chance a claim waiting w weeks is decided this week
+    # --- edges (E) ---
+    "edge_src",  # int16
+    "edge_dst",  # int16
+    "edge_weeks",  # int16, travel time in weeks
+    "edge_border",  # uint8, crosses an international border
+    "edge_eu_entry",  # uint8, enters EU territory from outside
+    "edge_frontex",  # uint8, 0 none, 1 EMR, 2 WBR, 3 CMR, 4 EBR (Frontex route counted)
+    "edge_cost",  # float64, USD paid to use the leg (smuggling fee or fare)
+    "edge_smuggled",  # uint8, the leg needs a smuggler for people without papers
+    "edge_intercept",  # float64, chance of interception per crossing
+    "edge_death",  # float64, chance of death or going missing per crossing
+    "edge_depart",  # float64, weekly chance of finding a departure (capacity, weather)
+    "edge_open",  # uint8, 0 when closed
+    # --- routes (K, D, N) and destinations (D) ---
+    "dest_nodes",  # int16, node id of destination d
+    "next_edge",  # int32, (K, D, N) next edge towards d, -1 unreachable
+    "money_to_go",  # float64, (D, N) USD still to pay towards d along the chosen path
+)
+
+World = namedtuple("World", WORLD_FIELDS)
