@@ -89,7 +89,10 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
     at_origin = tally.at_origin[c]
     for i in range(start, stop):
         before = pop.state[i]
-        if before != State.DEAD_MISSING:
+        if before == State.STAYING or before == State.REINTEGRATED:
+            # The common case, inlined here: a call passing the World costs more than the rule.
+            step_at_home(pop, i, w, p, seed, t, ints)
+        elif before != State.DEAD_MISSING:
             step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicants,
                        pending, remit_in, arrivals, refugees)
         after = pop.state[i]

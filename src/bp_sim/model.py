@@ -123,7 +123,6 @@ class SilkRoutesModel(mesa.Model):
         for node, node_id in enumerate(net.nodes.node_id):
             Location(self, node, self.space._cells[node_id])
         self.locations = self.agents_by_type[Location]
-        self._asylum_weight = self._asylum_capacity_weights()
 
     # ------------------------------------------------------------------ set-up helpers
     def _population_size(self, agents: int | None) -> int:
@@ -137,13 +136,6 @@ class SilkRoutesModel(mesa.Model):
         if sc.persons_per_agent is not None:
             return max(100, int(round(total_persons(self.net, self.p_base) / sc.persons_per_agent)))
         return DEFAULT_AGENTS
-
-    def _asylum_capacity_weights(self) -> np.ndarray:
-        """Share of asylum capacity per asylum system: its initial diaspora of modelled origins."""
-        stock = self.base["diaspora_stock"].sum(axis=0)
-        nodes = np.flatnonzero(self.world.asylum_index >= 0)
-        w = stock[nodes]
-        return w / w.sum() if w.sum() > 0 else np.full(len(nodes), 1.0 / max(len(nodes), 1))
 
     @property
     def date(self) -> dt.date:
@@ -220,7 +212,9 @@ class SilkRoutesModel(mesa.Model):
         applicants = last.applicants.astype(float)
         w.slot_prob[:] = np.where(applicants > slots_agents, slots_agents / np.maximum(applicants, 1e-12), 1.0)
         asylum_nodes = np.flatnonzero(w.asylum_index >= 0)
-        capacity = p.asylum_capacity_weekly_total * self._asylum_weight * node["asylum_capacity_mult"][asylum_nodes]
+        queue = last.pending.sum(axis=1).astype(float)
+        share = queue / queue.sum() if queue.sum() > 0 else np.full(len(queue), 1.0 / max(len(queue), 1))
+        capacity = p.asylum_capacity_weekly_total * share * node["asylum_capacity_mult"][asylum_nodes]
         w.decide_prob[:] = decision_chances(last.pending, capacity / ppa, int(p.asylum_min_weeks))
         w.remit_per_agent_week[:] = last.remit_in / np.maximum(last.at_origin, 1)
         pool = last.refugees.sum()

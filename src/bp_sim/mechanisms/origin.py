@@ -19,7 +19,7 @@ from bp_sim.states import D_ASPIRE, D_CLIMATE, FLAG_RETURNEE, FLAG_SUPPORTED, St
 from bp_sim.tally import I_NEW_ASPIRING
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def aspiration_hazard(p, income_week, conflict, shock, diaspora_ratio, flags, weeks_since_support):
     """Weekly chance that a person at home starts to wish to migrate."""
     gap = max(p.reference_dest_income_week / max(income_week, 1e-6), 1.0)

@@ -1,0 +1,142 @@
+"""Run a scenario and write its outputs: Parquet tables, the resolved scenario, plots.
+
+Outputs are first written to a temporary folder beside the target and moved into place only
+when everything succeeded, so a failed or interrupted run never leaves half-written files
+and never touches what an earlier run wrote elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import tomli_w
+
+from bp_sim.errors import InputError
+from bp_sim.model import SilkRoutesModel
+from bp_sim.network import load_network
+from bp_sim.outcomes import OUTCOME_NAMES
+from bp_sim.plots import plot_network_flows, plot_outcomes
+from bp_sim.scenario import Scenario, load_scenario
+from bp_sim.states import State
+from bp_sim.tally import E_CROSSINGS, E_DEATHS, E_DETECTIONS, E_INTERCEPTIONS
+
+
+def timeseries_frame(model: SilkRoutesModel) -> pd.DataFrame:
+    """One row per week, one column per outcome."""
+    steps = model.recorder.steps_done
+    df = pd.DataFrame(model.recorder.outcomes[:steps], columns=list(OUTCOME_NAMES))
+    start = model.scenario.start_date
+    df.insert(0, "date", [start + dt.timedelta(weeks=k) for k in range(steps)])
+    df.insert(0, "step", np.arange(steps))
+    return df
+
+
+def edge_flows_frame(model: SilkRoutesModel) -> pd.DataFrame:
+    """Crossings, interceptions, deaths, detections and fee per leg per week (persons, USD)."""
+    rec, net, ppa = model.recorder, model.net, model.persons_per_agent
+    steps = rec.steps_done
+    e = net.n_edges
+    labels = [net.edge_label(k) for k in range(e)]
+    return pd.DataFrame({
+        "step": np.repeat(np.arange(steps), e),
+        "edge": np.tile(labels, steps),
+        "source": np.tile(net.routes.source.to_numpy(), steps),
+        "target": np.tile(net.routes.target.to_numpy(), steps),
+        "crossings": rec.edges[:steps, :, E_CROSSINGS].ravel() * ppa,
+        "interceptions": rec.edges[:steps, :, E_INTERCEPTIONS].ravel() * ppa,
+        "deaths": rec.edges[:steps, :, E_DEATHS].ravel() * ppa,
+        "detections": rec.edges[:steps, :, E_DETECTIONS].ravel() * ppa,
+        "fee_usd": rec.edge_fee[:steps].ravel(),
+    })
+
+
+def node_stocks_frame(model: SilkRoutesModel) -> pd.DataFrame:
+    """Persons per week, location, origin and state (non-zero cells only, long form)."""
+    rec, net, ppa = model.recorder, model.net, model.persons_per_agent
+    steps = rec.steps_done
+    idx = np.nonzero(rec.stocks[:steps])
+    names = net.nodes.node_id.to_numpy()
+    origins = names[np.array(net.origin_nodes)]
+    state_names = np.array([s.name.lower() for s in State])
+    return pd.DataFrame({
+        "step": idx[0],
+        "origin": origins[idx[1]],
+        "location": names[idx[2]],
+        "state": state_names[idx[3]],
+        "persons": rec.stocks[:steps][idx] * ppa,
+    })
+
+
+def peak_rss_bytes() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *, years: float | None = None,
+                 agents: int | None = None, seed: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> dict:
+    """Run one scenario and write all outputs to out_dir atomically. Returns run info."""
+    t0 = time.perf_counter()
+    net = load_network()
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, net)
+    if years is not None:
+        if not 1 / 52 <= years <= 100:
+            raise InputError("--years", years, "a number of years from 1/52 to 100")
+        sc.years = float(years)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", str(out), "a folder path (a file of that name exists)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model = SilkRoutesModel(sc, agents=agents, seed=seed, network=net)
+    sc.seed = model.seed
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        t1 = time.perf_counter()
+        model.run(progress=progress)
+        t_sim = time.perf_counter() - t1
+        ts = timeseries_frame(model)
+        ts.to_parquet(tmp / "timeseries.parquet", index=False)
+        flows = edge_flows_frame(model)
+        flows.to_parquet(tmp / "edge_flows.parquet", index=False)
+        node_stocks_frame(model).to_parquet(tmp / "node_stocks.parquet", index=False)
+        resolved = sc.to_toml_dict()
+        resolved["population"] = {"agents": model.n_agents}
+        with (tmp / "scenario.toml").open("wb") as fh:
+            fh.write(f"# Resolved from {sc.source}\n".encode())
+            tomli_w.dump(resolved, fh)
+        plot_outcomes(ts, tmp, f"{sc.name}: {model.n_agents:,} agents, seed {model.seed}")
+        plot_network_flows(model, flows, tmp)
+        info = {
+            "scenario": sc.name,
+            "engine": "numba",
+            "agents": model.n_agents,
+            "persons_per_agent": model.persons_per_agent,
+            "steps": model.recorder.steps_done,
+            "seed": model.seed,
+            "threads": int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count() or 1)),
+            "seconds_simulation": t_sim,
+            "seconds_total": time.perf_counter() - t0,
+            "agent_steps_per_second": model.n_agents * model.recorder.steps_done / max(t_sim, 1e-9),
+            "peak_rss_bytes": peak_rss_bytes(),
+        }
+        (tmp / "run_info.json").write_text(json.dumps(info, indent=2))
+        if out.exists():
+            backup = out.with_name(f".{out.name}.old-{os.getpid()}")
+            out.rename(backup)
+            tmp.rename(out)
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return info
