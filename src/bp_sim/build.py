@@ -7,9 +7,10 @@ the formula in the docstring of each helper.
 
 from __future__ import annotations
 
+from importlib import resources
+
 import numpy as np
 import pandas as pd
-from importlib import resources
 
 from bp_sim.network import FRONTEX_CODES, Network
 from bp_sim.world import N_INFO_LEVELS, WAIT_BUCKETS, World

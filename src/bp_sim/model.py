@@ -12,7 +12,8 @@ from pathlib import Path
 
 import mesa
 import numpy as np
-from mesa.discrete_space import FixedAgent, Network as NetworkSpace
+from mesa.discrete_space import FixedAgent
+from mesa.discrete_space import Network as NetworkSpace
 
 from bp_sim import tally as T
 from bp_sim.build import build_world
@@ -134,7 +135,7 @@ class SilkRoutesModel(mesa.Model):
         if sc.agents is not None:
             return sc.agents
         if sc.persons_per_agent is not None:
-            return max(100, int(round(total_persons(self.net, self.p_base) / sc.persons_per_agent)))
+            return max(100, round(total_persons(self.net, self.p_base) / sc.persons_per_agent))
         return DEFAULT_AGENTS
 
     @property

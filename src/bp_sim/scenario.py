@@ -78,7 +78,7 @@ class Scenario:
 
     @property
     def weeks(self) -> int:
-        return int(round(self.years * 52))
+        return round(self.years * 52)
 
     def week_of(self, day: dt.date) -> int:
         """Step index of a date (week 0 starts on start_date)."""

@@ -63,7 +63,7 @@ def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_on
     best_v = -np.inf
     for di in range(w.dest_nodes.shape[0]):
         d = w.dest_nodes[di]
-        if d == loc or d == origin_node:
+        if d in (loc, origin_node):
             continue
         if asylum_only and w.asylum_index[d] < 0:
             continue

@@ -1,0 +1,47 @@
+"""Shared helpers: small, fast model runs with scenario tweaks."""
+
+from __future__ import annotations
+
+import copy
+import functools
+
+import numpy as np
+import pytest
+
+from bp_sim import SilkRoutesModel, load_scenario
+from bp_sim.network import load_network
+from bp_sim.outcomes import OUTCOME_INDEX
+
+
+@functools.lru_cache(maxsize=1)
+def network():
+    return load_network()
+
+
+@functools.lru_cache(maxsize=1)
+def _baseline():
+    return load_scenario("baseline", network())
+
+
+def baseline(**changes):
+    """A deep copy of the bundled baseline with attributes replaced (nodes, routes, events...)."""
+    sc = copy.deepcopy(_baseline())
+    for k, v in changes.items():
+        setattr(sc, k, v)
+    return sc
+
+
+def run(sc=None, *, agents=20_000, weeks=52, seed=7, check=True) -> SilkRoutesModel:
+    model = SilkRoutesModel(sc if sc is not None else baseline(), agents=agents, seed=seed,
+                            check_invariants=check, network=network())
+    model.run(weeks)
+    return model
+
+
+def total(model, outcome: str) -> float:
+    return float(np.nansum(model.recorder.outcomes[: model.recorder.steps_done, OUTCOME_INDEX[outcome]]))
+
+
+@pytest.fixture(scope="session")
+def net():
+    return network()

@@ -1,0 +1,60 @@
+import pytest
+
+from bp_sim.errors import InputError
+from bp_sim.scenario import load_scenario
+
+
+def write(tmp_path, text, name="s.toml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_baseline_loads_with_events(net):
+    sc = load_scenario("baseline", net)
+    assert sc.start_date.year == 2020
+    assert {e["type"] for e in sc.events} >= {"conflict_surge", "deportation_campaign", "climate_shock"}
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("[scenario]\nyeers = 3\n", r"scenario\.yeers.*unknown key.*years"),
+        ("[scenario]\nyears = 'five'\n", r"scenario\.years.*'five'.*number"),
+        ("[parameters]\nsaving_rate = 3.0\n", r"parameters\.saving_rate.*3\.0.*\[0, 1\]"),
+        ("[parameters]\nsavings_rat = 0.1\n", r"parameters.*savings_rat.*parameters\.csv"),
+        ("[nodes.ATLANTIS]\nregular_info = 0.5\n", r"nodes\.ATLANTIS.*unknown place"),
+        ("[nodes.AFG]\nregular_infoo = 0.5\n", r"nodes\.AFG\.regular_infoo.*unknown key"),
+        ("[routes.\"TUR->GRC_EVROS\"]\nenforcement = 1.5\n", r"enforcement.*1\.5.*\[0, 1\]"),
+        ("[[events]]\ntype = 'earthquake'\ndate = 2021-01-01\n", r"events\[0\]\.type.*earthquake"),
+        ("[[events]]\ntype = 'conflict_surge'\nplace = 'AFG'\nvalue = 0.9\n", r"events\[0\]\.date.*required"),
+        ("[population]\nagents = 5\n", r"population\.agents.*5"),
+        ("this is = = not toml", r"invalid TOML"),
+    ],
+)
+def test_bad_scenarios_name_key_value_and_allowed(tmp_path, net, text, pattern):
+    with pytest.raises(InputError, match=pattern):
+        load_scenario(write(tmp_path, text), net)
+
+
+def test_missing_file(tmp_path, net):
+    with pytest.raises(InputError, match="scenario.*nope.toml.*existing .toml file"):
+        load_scenario(tmp_path / "nope.toml", net)
+
+
+def test_extends_overrides_and_adds_events(tmp_path, net):
+    base = write(tmp_path, "[scenario]\nyears = 3\nseed = 5\n[nodes.DEU]\nintegration_support = 0.2\n"
+                           "[[events]]\ntype='conflict_surge'\ndate=2021-01-01\nplace='AFG'\nvalue=0.9\n", "base.toml")
+    child = write(tmp_path, f"[scenario]\nextends = '{base.name}'\nseed = 9\n[nodes.DEU]\nlabour_inspection = 0.7\n"
+                            "[[events]]\ntype='border_closure'\ndate=2021-06-01\nroute='TUR->GRC_EVROS'\n", "child.toml")
+    sc = load_scenario(child, net)
+    assert sc.years == 3 and sc.seed == 9 and sc.name == "child"
+    assert sc.nodes["DEU"] == {"integration_support": 0.2, "labour_inspection": 0.7}
+    assert [e["type"] for e in sc.events] == ["conflict_surge", "border_closure"]
+
+
+def test_extends_cycle_is_an_error(tmp_path, net):
+    write(tmp_path, "[scenario]\nextends = 'b.toml'\n", "a.toml")
+    write(tmp_path, "[scenario]\nextends = 'a.toml'\n", "b.toml")
+    with pytest.raises(InputError, match="cycle"):
+        load_scenario(tmp_path / "a.toml", net)
