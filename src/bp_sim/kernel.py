@@ -5,7 +5,7 @@ writes its own row of counters. Each agent takes at most one life-cycle transiti
 following the rule of the state it starts the week in, in this order of mechanisms:
 
   at home      origin (aspiration)         -> channels (choice, preparing)
-  travelling   movement, borders, smuggling payments, trafficking in transit, giving up
+  travelling   giving up (stranded), movement, borders, smuggling payments, trafficking in transit
   held         borders (detention)
   claimant     asylum (queue, decision)
   resident     labour -> remittances -> trafficking -> first asylum -> returns
@@ -35,7 +35,7 @@ MAX_WEEKS_IN_STATE = 32767
 
 @njit(cache=True)
 def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicants, pending,
-               remit_in, arrivals, refugees):
+               remit_in, arrivals, refugees, claims):
     """Advance agent i by one week according to the state it is in."""
     s = pop.state[i]
     if s == State.STAYING or s == State.REINTEGRATED:
@@ -48,7 +48,7 @@ def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicant
         step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
     elif s == State.TRANSIT_SMUGGLED:
         if not step_stranded_return(pop, i, w, p, seed, t, ints):
-            step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals)
+            step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims)
             if pop.state[i] == State.TRANSIT_SMUGGLED and pop.edge[i] < 0:
                 maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_transit_weekly)
     elif s == State.DETAINED:
@@ -85,6 +85,7 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
     remit_in = tally.remit_in[c]
     arrivals = tally.arrivals[c]
     refugees = tally.refugees[c]
+    claims = tally.claims[c]
     stock = tally.stock[c]
     at_origin = tally.at_origin[c]
     for i in range(start, stop):
@@ -94,7 +95,7 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
             step_at_home(pop, i, w, p, seed, t, ints)
         elif before != State.DEAD_MISSING:
             step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicants,
-                       pending, remit_in, arrivals, refugees)
+                       pending, remit_in, arrivals, refugees, claims)
         after = pop.state[i]
         if after != before:
             pop.time_in_state[i] = 0
@@ -105,8 +106,8 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
         stock[oi, loc, after] += 1
         if after == State.TRANSIT_SMUGGLED and pop.flags[i] & FLAG_STRANDED:
             ints[I_STRANDED] += 1
-        if loc == pop.origin[i] and (after <= State.PREPARING or after >= State.RETURNED) \
-                and after != State.DEAD_MISSING:
+        if loc == pop.origin[i] and (after <= State.PREPARING or after == State.REINTEGRATED):
+            # Those who share in remittances arriving next week (returnees re-establishing do not).
             at_origin[oi] += 1
 
 

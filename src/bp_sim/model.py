@@ -42,7 +42,7 @@ STEP_ORDER = (
     "smuggling market: fees, interception, death risk, departures (mechanisms.smuggling)",
     "routes: next-leg tables by information level (mechanisms.routing)",
     "queues and quotas: regular slots, asylum decisions, resettlement (mechanisms.asylum)",
-    "remittances arriving at origins are shared out (mechanisms.remittances)",
+    "remittances arriving at origins are shared out (model._update_queues_and_quotas)",
     "population kernel: every agent one week (kernel.advance_population)",
     "attitudes and discrimination at destinations (mechanisms.attitudes)",
     "outcomes recorded; location agents updated (outcomes.Recorder)",
@@ -156,9 +156,7 @@ class SilkRoutesModel(mesa.Model):
 
         w.conflict[:] = node["conflict"]
         update_origins(w, self.base["income_week"], self.base["conflict"], p, node["climate_resilience"],
-                       node["livelihood_boost"], self.seed_key, t, self.shock_left, uniform)
-        forced = node["climate_shock"] * (1.0 - node["climate_resilience"])
-        np.maximum(w.shock_severity, forced, out=w.shock_severity)
+                       node["livelihood_boost"], node["climate_shock"], self.seed_key, t, self.shock_left, uniform)
 
         ppa = self.persons_per_agent
         demand = self.last.demand * ppa if self.last is not None else np.zeros(net.n_edges)

@@ -107,6 +107,8 @@ class Recorder:
     stocks: np.ndarray  # (steps, O, N, S) int64 agents
     edges: np.ndarray  # (steps, E, N_EDGE) int64 agents
     edge_fee: np.ndarray  # (steps, E) float64 USD
+    claims: np.ndarray  # (steps, O) int64 agents: asylum claims by origin
+    remit_in: np.ndarray  # (steps, O) float64 USD per agent: remittances arriving by origin
     steps_done: int = 0
 
     @classmethod
@@ -116,6 +118,8 @@ class Recorder:
             stocks=np.zeros((steps, n_origins, n_nodes, n_states), np.int64),
             edges=np.zeros((steps, n_edges, T.N_EDGE), np.int64),
             edge_fee=np.zeros((steps, n_edges)),
+            claims=np.zeros((steps, n_origins), np.int64),
+            remit_in=np.zeros((steps, n_origins)),
         )
 
     def grow(self, steps: int) -> None:
@@ -127,6 +131,8 @@ class Recorder:
         self.stocks = np.concatenate([self.stocks, np.zeros((extra, *self.stocks.shape[1:]), np.int64)])
         self.edges = np.concatenate([self.edges, np.zeros((extra, *self.edges.shape[1:]), np.int64)])
         self.edge_fee = np.vstack([self.edge_fee, np.zeros((extra, self.edge_fee.shape[1]))])
+        self.claims = np.vstack([self.claims, np.zeros((extra, self.claims.shape[1]), np.int64)])
+        self.remit_in = np.vstack([self.remit_in, np.zeros((extra, self.remit_in.shape[1]))])
 
     def record(self, t: int, row: np.ndarray, tot: T.Tally, edge_cost: np.ndarray) -> None:
         self.grow(t + 1)
@@ -134,4 +140,6 @@ class Recorder:
         self.stocks[t] = tot.stock
         self.edges[t] = tot.edge
         self.edge_fee[t] = edge_cost
+        self.claims[t] = tot.claims
+        self.remit_in[t] = tot.remit_in
         self.steps_done = max(self.steps_done, t + 1)

@@ -68,6 +68,7 @@ Tally = namedtuple(
         "at_origin",  # (C, O) int64 agents living at their origin
         "arrivals",  # (C, N) int64 agents arriving to stay at a destination
         "refugees",  # (C, N) int64 registered refugees (resettlement pool)
+        "claims",  # (C, O) int64 asylum claims lodged in EU/UK systems, by origin
     ),
 )
 
@@ -94,6 +95,7 @@ def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edge
         at_origin=np.zeros((c, n_origins), np.int64),
         arrivals=np.zeros((c, n_nodes), np.int64),
         refugees=np.zeros((c, n_nodes), np.int64),
+        claims=np.zeros((c, n_origins), np.int64),
     )
 
 

@@ -53,7 +53,7 @@ def step_work(pop, i, w, p, seed, t, ints):
         return
     ints[I_EMPLOYED] += 1
     skill = skill_of(pop, i) * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
-    wage = w.income_week[d] * income_factor(skill)
+    wage = w.income_week[d] * p.migrant_wage_ratio * income_factor(skill)
     if pop.legal[i] == Legal.IRREGULAR or pop.legal[i] == Legal.REJECTED:
         wage *= p.irregular_wage_factor
     pop.income[i] = wage

@@ -33,7 +33,7 @@ from bp_sim.tally import (
 
 
 @njit(cache=True)
-def arrive(pop, i, w, p, seed, t, ints, arrivals):
+def arrive(pop, i, w, p, seed, t, ints, arrivals, claims):
     """Reached the destination: lodge a claim, register as a refugee, or stay without status."""
     d = pop.location[i]
     ch = pop.channel[i]
@@ -45,6 +45,7 @@ def arrive(pop, i, w, p, seed, t, ints, arrivals):
             pop.state[i] = State.ASYLUM_PENDING
             pop.legal[i] = Legal.ASYLUM_SEEKER
             ints[I_ASYLUM_APPLICATIONS] += 1
+            claims[w.origin_index[pop.origin[i]]] += 1
             return
     elif w.is_first_asylum[d] and ch == Channel.ASYLUM:
         if uniform(seed, i, t, D_LODGE_CLAIM) < w.registration_rate[d]:
@@ -74,7 +75,7 @@ def step_transit_regular(pop, i, w, p, seed, t, ints, arrivals):
 
 
 @njit(cache=True)
-def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals):
+def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims):
     """TRANSIT_SMUGGLED: travel a leg, or at a node choose and pay the next one."""
     e = pop.edge[i]
     if e >= 0:
@@ -85,7 +86,7 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
     loc = pop.location[i]
     d = pop.destination[i]
     if loc == d:
-        arrive(pop, i, w, p, seed, t, ints, arrivals)
+        arrive(pop, i, w, p, seed, t, ints, arrivals, claims)
         return
     spend = budget(pop, i, p.max_debt_usd)
     k = info_level(pop, i)
@@ -98,7 +99,7 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
         if nd >= 0:
             pop.destination[i] = nd
             if nd == loc:
-                arrive(pop, i, w, p, seed, t, ints, arrivals)
+                arrive(pop, i, w, p, seed, t, ints, arrivals, claims)
                 return
             e = w.next_edge[k, w.dest_index[nd], loc]
     if e < 0 or w.edge_cost[e] > spend:

@@ -72,8 +72,8 @@ def step_at_home(pop, i, w, p, seed, t, ints):
         ints[I_NEW_ASPIRING] += 1
 
 
-def update_origins(world, base_income_week, base_conflict, p, resilience, livelihood, seed_key,
-                   step, shock_left, uniform_fn):
+def update_origins(world, base_income_week, base_conflict, p, resilience, livelihood, forced_shock,
+                   seed_key, step, shock_left, uniform_fn):
     """Weekly origin conditions: income growth, climate shocks by exposure, conflict penalty.
 
     Runs on the handful of origin nodes in NumPy (not per agent). `shock_left` (weeks left of a
@@ -87,7 +87,9 @@ def update_origins(world, base_income_week, base_conflict, p, resilience, liveli
             shock_left[n] -= 1
         elif uniform_fn(seed_key, int(n), step, D_CLIMATE) < p.climate_shock_weekly * world.climate_exposure[n]:
             shock_left[n] = int(p.climate_shock_weeks)
-        severity = (1.0 - resilience[n]) if shock_left[n] > 0 else 0.0
+        random_shock = 1.0 if shock_left[n] > 0 else 0.0
+        # A scheduled shock (a flood or drought event) adds to the random ones.
+        severity = max(random_shock, forced_shock[n]) * (1.0 - resilience[n])
         world.shock_severity[n] = severity
         conflict_excess = max(0.0, world.conflict[n] - base_conflict[n])
         world.income_week[n] = (
