@@ -112,6 +112,12 @@ def build_world(net: Network, p) -> tuple[World, dict]:
     dest_index = np.full(n, -1, np.int16)
     dest_index[dest_nodes] = np.arange(len(dest_nodes))
 
+    entry = np.zeros(n, np.uint8)
+    entered = {int(d) for d, flag in zip(routes.dst_i, routes.eu_external_entry, strict=True) if flag}
+    for r in routes.itertuples(index=False):
+        if r.src_i in entered and asylum_index[r.dst_i] >= 0 and r.crosses_border == 0:
+            entry[r.dst_i] = 1
+
     europe = (nodes.in_eu.to_numpy() == 1) | (nodes.iso3.to_numpy() == "GBR")
     temporary = np.zeros(n, bool)
     for r in routes.itertuples(index=False):
@@ -146,6 +152,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         origin_index=origin_index,
         is_destination=nodes.is_destination.to_numpy(np.uint8),
         is_first_asylum=nodes.is_first_asylum.to_numpy(np.uint8),
+        entry_country=entry,
         in_eu=nodes.in_eu.to_numpy(np.uint8),
         asylum_index=asylum_index,
         dest_index=dest_index,

@@ -61,7 +61,8 @@ def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicant
         left = False
         if s == State.IRREGULAR_RESIDENT:
             left = maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_irregular_weekly)
-        if not left and s != State.REGULAR_RESIDENT and w.is_first_asylum[pop.location[i]]:
+        loc = pop.location[i]
+        if not left and s != State.REGULAR_RESIDENT and (w.is_first_asylum[loc] or w.entry_country[loc]):
             left = step_first_asylum(pop, i, w, p, seed, t, ints, refugees)
         if not left:
             step_leave_destination(pop, i, w, p, seed, t, ints)

@@ -45,7 +45,7 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("stranded_in_transit", "persons", "people in transit who cannot pay for the next leg"),
     ("in_transit", "persons", "people travelling, detained on the way included"),
     ("resettled", "persons/week", "refugees resettled out of first-asylum countries"),
-    ("onward_from_first_asylum", "persons/week", "refugees moving on irregularly from first asylum"),
+    ("onward_from_first_asylum", "persons/week", "people moving on irregularly from first-asylum and EU border countries"),
     ("new_aspiring", "persons/week", "people starting to wish to migrate"),
     ("detections_emr", "detections/week", "detections on the Eastern Mediterranean route"),
     ("detections_wbr", "detections/week", "detections on the Western Balkans route"),

@@ -119,7 +119,13 @@ def write_doc(df: pd.DataFrame, model, path: Path = DOC) -> None:
     lines += [f"- `{k}`: {v}" for k, v in NOT_COMPARED.items()]
     lines += ["", "Caveats: detections on the Eastern Mediterranean and Western Balkans routes include Syrians and",
               "other nationalities the model does not have; remittances compare the formal share of what arrives",
-              "with officially recorded inflows; rare flows (deaths) rest on few agents at this size.", ""]
+              "with officially recorded inflows; rare flows (deaths) rest on few agents at this size.",
+              "Smuggling fees start at their 2020 data values and move only with enforcement and demand above",
+              "capacity; the rise observed after 2021 is not reproduced, so the fee rows are weak evidence.",
+              "Bangladeshi claims in the EU (mostly lodged in Italy after the Libya route) and Western Balkans",
+              "detections before 2024 are far too low: few simulated migrants choose the long, costly routes.",
+              "Afghan formal remittances are far too high: the corridor costs to Afghanistan are a placeholder",
+              "(hawala dominates there), so the model's formal share is too large.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
 

@@ -19,6 +19,7 @@ WORLD_FIELDS = (
     "origin_index",  # int16, -1 if not an origin
     "is_destination",  # uint8
     "is_first_asylum",  # uint8
+    "entry_country",  # uint8, EU asylum system at the external border (secondary movements start here)
     "in_eu",  # uint8
     "asylum_index",  # int16, -1 if no asylum system counted in EU/UK statistics
     "dest_index",  # int16, -1 if not a destination

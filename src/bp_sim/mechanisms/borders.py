@@ -4,7 +4,8 @@ At the end of a leg that crosses a border the traveller may be intercepted with 
 the crossing's enforcement; the intercepted are pushed back to where they set off, detained, or
 returned to their origin. On any leg they may die or go missing (sea legs far more often);
 some of the dead are identified, more where forensic cooperation is stronger (PG5.6).
-Crossings on the legs Frontex counts are detected with a fixed chance.
+Crossings on the legs Frontex counts are detected with a fixed chance once across (Frontex counts
+people detected entering, not departures prevented or pushed back before entry).
 """
 
 from __future__ import annotations
@@ -57,9 +58,6 @@ def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally):
     if w.edge_border[e] and uniform(seed, i, t, D_INTERCEPT) < w.edge_intercept[e]:
         ints[I_INTERCEPTIONS] += 1
         edge_tally[e, E_INTERCEPTIONS] += 1
-        if counted:
-            ints[I_DETECTIONS] += 1
-            edge_tally[e, E_DETECTIONS] += 1
         r = uniform(seed, i, t, D_INTERCEPT_OUTCOME)
         if r < p.intercept_pushback_share:
             return  # pushed back: still at the leg's start

@@ -51,7 +51,8 @@ def budget(pop, i, max_debt: float) -> float:
 
 @njit(cache=True)
 def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_only) -> int:
-    """Pick a destination reachable from `loc` within `spend` USD, or -1 if none.
+    """Pick a destination reachable from `loc` within `spend` USD (plus what people expect to
+    earn or borrow on the way, `journey_credit_usd`), or -1 if none.
 
     Random utility (Gumbel-max with one keyed draw per candidate): income at the destination,
     the diaspora of the person's origin there, the money still to pay on the way, and for
@@ -70,7 +71,7 @@ def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_on
         if w.next_edge[k, di, loc] < 0:
             continue
         m = w.money_to_go[di, loc]
-        if m > spend:
+        if m > spend + p.journey_credit_usd:
             continue
         v = p.dest_weight_income * np.log(w.income_week[d] + 1.0)
         v += p.dest_weight_network * np.log(w.network_share[oi, d] + 1e-4)

@@ -1,9 +1,11 @@
-"""Mechanism 9: first-asylum countries (Iran, Pakistan, Türkiye).
+"""Mechanism 9: first-asylum countries (Iran, Pakistan, Türkiye), and onward movement.
 
 Refugees and undocumented people from neighbouring origins live in the first-asylum country.
-Poor reception and registration (PG5.2, PG5.5) push some to move on towards Europe if they can
-pay; a few registered refugees are resettled out each week (PG5.4, capacity shared over the
-pool of registered refugees); forced returns (deportation campaigns) are in `returns`.
+Poor reception (PG5.2, PG5.5) pushes some to move on towards Europe if they can pay; a few
+registered refugees are resettled out each week (PG5.4, capacity shared over the pool of
+registered refugees); forced returns (deportation campaigns) are in `returns`. The same rule
+moves people on from the EU countries at the external border (Greece, Italy) to other asylum
+systems at `secondary_movement_weekly` (secondary movements within the EU).
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
                 pop.flags[i] &= ~FLAG_EMPLOYED
                 ints[I_RESETTLED] += 1
                 return True
-    h = p.onward_weekly * (1.0 - w.reception_quality[node])
+    if w.is_first_asylum[node]:
+        h = p.onward_weekly * (1.0 - w.reception_quality[node])
+    else:
+        h = p.secondary_movement_weekly
     if uniform(seed, i, t, D_ONWARD) < h:
         d = choose_destination(pop, i, w, p, seed, t, node, oi, Channel.ASYLUM, budget(pop, i, p.max_debt_usd), True)
         if d >= 0:
