@@ -165,7 +165,7 @@ class SilkRoutesModel(mesa.Model):
                       w.edge_intercept, w.edge_death, w.edge_depart)
         w.edge_open[:] = edge["open"] > 0.5
         build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
-                           w.edge_open, w.dest_nodes, net.n_nodes, p.value_of_time_usd_week, p.risk_cost_usd,
+                           w.edge_border, w.edge_open, w.dest_nodes, net.n_nodes, p.value_of_time_usd_week, p.risk_cost_usd,
                            p.death_aversion, p.risk_perception_floor, w.next_edge, w.money_to_go)
         self._update_queues_and_quotas(p, node, corridor)
 
@@ -173,7 +173,7 @@ class SilkRoutesModel(mesa.Model):
         advance_population(self.pop, w, self.p_arr, self.seed_key, t, self.bounds, self.tally)
         tot = T.totals(self.tally)
 
-        stock_persons = tot.stock.sum(axis=(0, 2)) * ppa
+        stock_persons = self._migrants_by_node(tot) * ppa
         update_attitudes(p, self.attitude, node["narrative_campaign"], node["anti_discrimination"],
                          tot.arrivals * ppa, stock_persons, w.discrimination)
         self.recorder.record(t, weekly_outcomes(tot, ppa, w.edge_frontex), tot, w.edge_cost)
@@ -184,6 +184,12 @@ class SilkRoutesModel(mesa.Model):
         if self.check_invariants:
             self.verify(tot)
         self.week += 1
+
+    def _migrants_by_node(self, tot: T.Tally) -> np.ndarray:
+        """Living people away from their origin, by node (the migrant population a host sees)."""
+        by_origin_node = tot.stock[:, :, :State.DEAD_MISSING].sum(axis=2).astype(float)
+        by_origin_node[np.arange(len(self.net.origin_nodes)), self.net.origin_nodes] = 0.0
+        return by_origin_node.sum(axis=0)
 
     def _apply_node_policy(self, node, origin, corridor) -> None:
         w = self.world

@@ -66,15 +66,17 @@ def test_routes_avoid_closed_legs_and_informed_people_avoid_risky_ones():
     death = np.array([0.0, 0.0, 0.002, 0.0]); inter = np.zeros(4)
     dest = np.array([3], np.int16)
     nxt = np.full((N_INFO_LEVELS, 1, 4), -1, np.int32); money = np.zeros((1, 4))
-    build_route_tables(src, dst, cost, weeks, death, inter, np.ones(4, np.uint8), dest, 4,
+    build_route_tables(src, dst, cost, weeks, death, inter, np.ones(4, np.uint8), np.ones(4, np.uint8), dest, 4,
                        0.0, 20000.0, 20.0, 0.3, nxt, money)
     assert nxt[0, 0, 0] == 0  # the least informed take the risky, cheap way
     assert nxt[N_INFO_LEVELS - 1, 0, 0] == 1  # the best informed the safe one
     closed = np.array([1, 0, 1, 1], np.uint8)
-    build_route_tables(src, dst, cost, weeks, death, inter, closed, dest, 4, 0.0, 20000.0, 20.0, 0.3, nxt, money)
+    border = np.ones(4, np.uint8)
+    build_route_tables(src, dst, cost, weeks, death, inter, border, closed, dest, 4, 0.0, 20000.0, 20.0, 0.3, nxt, money)
     assert (nxt[:, 0, 0] == 0).all()  # only way left
     assert money[0, 0] == 200.0
-    build_route_tables(src, dst, cost, weeks, death, inter, np.zeros(4, np.uint8), dest, 4, 0.0, 1.0, 1.0, 0.3, nxt, money)
+    build_route_tables(src, dst, cost, weeks, death, inter, border, np.zeros(4, np.uint8), dest, 4, 0.0, 1.0, 1.0, 0.3,
+                       nxt, money)
     assert (nxt[:, 0, 0] == -1).all() and np.isinf(money[0, 0])
 
 

@@ -2,8 +2,9 @@
 
 At the end of a leg that crosses a border the traveller may be intercepted with a chance set by
 the crossing's enforcement; the intercepted are pushed back to where they set off, detained, or
-returned to their origin. On any leg they may die or go missing (sea legs far more often);
-some of the dead are identified, more where forensic cooperation is stronger (PG5.6).
+returned to their origin (if it readmits them; otherwise pushed back). On any leg they may die
+or go missing (sea legs far more often); some of the dead are identified, more where forensic
+cooperation is stronger (PG5.6).
 Crossings on the legs Frontex counts are detected with a fixed chance once across (Frontex counts
 people detected entering, not departures prevented or pushed back before entry).
 """
@@ -64,8 +65,10 @@ def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally):
         if r < p.intercept_pushback_share + p.intercept_detain_share:
             pop.state[i] = State.DETAINED
             return
-        send_home(pop, i)
-        ints[I_RETURNS_FORCED] += 1
+        # Removal home needs the origin to readmit its national; otherwise pushed back.
+        if uniform(seed, i, t, D_REMOVAL) < w.readmission[w.origin_index[pop.origin[i]]]:
+            send_home(pop, i)
+            ints[I_RETURNS_FORCED] += 1
         return
     if uniform(seed, i, t, D_DEATH) < w.edge_death[e]:
         pop.state[i] = State.DEAD_MISSING
@@ -78,6 +81,8 @@ def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally):
         return
     pop.location[i] = w.edge_dst[e]
     edge_tally[e, E_CROSSINGS] += 1
+    if w.edge_border[e] and pop.legal[i] == Legal.NATIONAL:
+        pop.legal[i] = Legal.IRREGULAR  # abroad without papers from the first border on
     if counted and uniform(seed, i, t, D_DETECTED) < p.detection_prob:
         ints[I_DETECTIONS] += 1
         edge_tally[e, E_DETECTIONS] += 1

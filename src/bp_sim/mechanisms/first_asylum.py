@@ -10,12 +10,33 @@ systems at `secondary_movement_weekly` (secondary movements within the EU).
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from bp_sim.mechanisms.common import budget, choose_destination
 from bp_sim.rng import uniform
-from bp_sim.states import D_ONWARD, D_RESETTLE, FLAG_EMPLOYED, Channel, State
+from bp_sim.states import D_DESTINATION_BASE, D_ONWARD, D_RESETTLE, FLAG_EMPLOYED, Channel, State
 from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_ONWARD, I_RESETTLED
+
+
+@njit(cache=True)
+def resettlement_destination(pop, i, w, seed, t, oi) -> int:
+    """A resettlement country: an asylum system, drawn by the refugee's diaspora there (+1%).
+
+    Resettled refugees fly; no route over the graph is needed.
+    """
+    best = -1
+    best_v = -np.inf
+    for d in range(w.asylum_index.shape[0]):
+        if w.asylum_index[d] < 0:
+            continue
+        v = np.log(w.network_share[oi, d] + 0.01)
+        u = uniform(seed, i, t, D_DESTINATION_BASE + d)
+        v -= np.log(-np.log(u + 1e-300) + 1e-300)
+        if v > best_v:
+            best_v = v
+            best = d
+    return best
 
 
 @njit(cache=True)
@@ -26,7 +47,7 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
     if pop.state[i] == State.PROTECTED:
         refugees[node] += 1
         if uniform(seed, i, t, D_RESETTLE) < w.resettle_prob[node]:
-            d = choose_destination(pop, i, w, p, seed, t, node, oi, Channel.ASYLUM, 1e18, True)
+            d = resettlement_destination(pop, i, w, seed, t, oi)
             if d >= 0:
                 pop.state[i] = State.TRANSIT_REGULAR
                 pop.channel[i] = Channel.RESETTLEMENT

@@ -88,5 +88,5 @@ def step_returned(pop, i, w, p, seed, t, ints):
         ints[I_REINTEGRATED] += 1
     else:
         pop.state[i] = State.STAYING
-        pop.flags[i] |= FLAG_RETURNEE
+        pop.flags[i] = (pop.flags[i] | FLAG_RETURNEE) & ~FLAG_SUPPORTED
     pop.channel[i] = 0

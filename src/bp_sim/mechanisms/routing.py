@@ -18,7 +18,7 @@ from bp_sim.world import N_INFO_LEVELS
 
 @njit(cache=True)
 def build_route_tables(edge_src, edge_dst, edge_cost, edge_weeks, edge_death, edge_intercept,
-                       edge_open, dest_nodes, n_nodes, value_of_time, risk_cost, death_aversion,
+                       edge_border, edge_open, dest_nodes, n_nodes, value_of_time, risk_cost, death_aversion,
                        risk_perception_floor, next_edge, money_to_go):
     """Fill next_edge (K, D, N) and money_to_go (D, N) by Bellman-Ford towards each destination."""
     n_edges = edge_src.shape[0]
@@ -38,7 +38,8 @@ def build_route_tables(edge_src, edge_dst, edge_cost, edge_weeks, edge_death, ed
                     b = edge_dst[e]
                     if dist[b] == np.inf:
                         continue
-                    risk = (edge_death[e] * death_aversion + edge_intercept[e]) * perception
+                    # Interception only happens where a border is crossed.
+                    risk = (edge_death[e] * death_aversion + edge_intercept[e] * edge_border[e]) * perception
                     c = edge_cost[e] + value_of_time * edge_weeks[e] + risk_cost * risk
                     a = edge_src[e]
                     if dist[b] + c < dist[a] - 1e-9:
