@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_positive_int, default=None, help="random seed")
     run.add_argument("--out", default="runs/latest", help="output folder (default: runs/latest)")
     run.add_argument("--quiet", action="store_true", help="no progress display")
+    levers = sub.add_parser("levers", help="the Call for Action's actions and the levers that represent them")
+    levers.add_argument("--goal", type=int, choices=range(1, 7), metavar="N", help="only priority goal N (1-6)")
+    levers.add_argument("--json", action="store_true", help="print as JSON for tools")
     params = sub.add_parser("params", help="list the model parameters with units and sources")
     params.add_argument("--csv", action="store_true", help="print as CSV")
     return parser
@@ -74,6 +77,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"{info['seconds_simulation']:.1f} s ({info['agent_steps_per_second'] / 1e6:.1f} M agent-steps/s)")
             print(f"outputs in {args.out}/: timeseries.parquet edge_flows.parquet node_stocks.parquet "
                   "scenario.toml run_info.json outcomes.png network_flows.png")
+        elif args.command == "levers":
+            from bp_sim.levers import catalogue_table
+
+            table = catalogue_table(args.goal)
+            if args.json:
+                print(table.to_json(orient="records", indent=1))
+            else:
+                for r in table.itertuples(index=False):
+                    print(f"{r.action_id:6s} {r.short_title[:46]:46s} {r.lever:28s} {r.moves:32s} "
+                          f"{r.mode:5s} [{r.low:g}, {r.high:g}] {r.unit}")
         elif args.command == "params":
             from bp_sim.parameters import SPECS
 

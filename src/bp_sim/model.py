@@ -41,7 +41,7 @@ STEP_ORDER = (
     "origin conditions: income growth, climate shocks, conflict (mechanisms.origin)",
     "smuggling market: fees, interception, death risk, departures (mechanisms.smuggling)",
     "routes: next-leg tables by information level (mechanisms.routing)",
-    "queues and quotas: regular slots, asylum decisions, resettlement (mechanisms.asylum)",
+    "queues and quotas: regular slots, asylum decisions, resettlement (model._update_queues_and_quotas)",
     "remittances arriving at origins are shared out (model._update_queues_and_quotas)",
     "population kernel: every agent one week (kernel.advance_population)",
     "attitudes and discrimination at destinations (mechanisms.attitudes)",
@@ -161,7 +161,7 @@ class SilkRoutesModel(mesa.Model):
         ppa = self.persons_per_agent
         demand = self.last.demand * ppa if self.last is not None else np.zeros(net.n_edges)
         update_market(p, self.base["fee"], self.base["enforcement"], self.base["death"], edge["enforcement"],
-                      edge["capacity_mult"], w.edge_smuggled.astype(bool), demand, w.edge_cost,
+                      edge["capacity_mult"], edge["rescue"], w.edge_smuggled.astype(bool), demand, w.edge_cost,
                       w.edge_intercept, w.edge_death, w.edge_depart)
         w.edge_open[:] = edge["open"] > 0.5
         build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,

@@ -18,8 +18,8 @@ from bp_sim.states import State
 # name, unit, meaning
 OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("regular_departures", "persons/week", "departures through regular channels"),
-    ("irregular_departures", "persons/week", "irregular departures from origins and first-asylum countries"),
-    ("asylum_applications", "persons/week", "first-time claims lodged in EU/UK asylum systems"),
+    ("irregular_departures", "persons/week", "irregular departures from origins, first-asylum and EU border countries"),
+    ("asylum_applications", "persons/week", "first-time claims in EU/UK asylum systems (a second claim is not counted)"),
     ("irregular_arrivals_europe", "persons/week", "first irregular entries into EU territory"),
     ("border_detections", "detections/week", "detections on Frontex-counted legs (a person can be detected twice)"),
     ("interceptions", "persons/week", "interceptions at any border"),

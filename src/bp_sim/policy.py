@@ -87,7 +87,7 @@ def policy_from_scenario(sc, net, p, base: dict) -> Policy:
         node[name] = np.full(n, float(value))
     origin = {name: np.full(n_o, float(getattr(p, default))) for name, default in ORIGIN_POLICY_DEFAULTS.items()}
     edge = {"enforcement": base["enforcement"].copy(), "capacity_mult": np.ones(net.n_edges),
-            "open": base["open"].copy()}
+            "open": base["open"].copy(), "rescue": np.zeros(net.n_edges)}
     corridor = {"remittance_cost_pct": base["remit_cost"] * 100.0, "regular_slots_mult": np.ones((n_o, n))}
     arrays = {"node": node, "origin": origin, "edge": edge, "corridor": corridor}
     oindex = {net.nodes.node_id.iloc[o]: k for k, o in enumerate(net.origin_nodes)}
@@ -136,6 +136,9 @@ def policy_from_scenario(sc, net, p, base: dict) -> Policy:
         scope = scopes[scope_key]
         place = ev.get("place", ev.get("route"))
         changes.append(Change(scope, name, index_of(scope, place), ev["value"], start, ramp, end, label=label))
+    from bp_sim.levers.setting import lever_changes
     from bp_sim.parameters import as_dict
 
+    for setting in sc.levers.values():
+        changes.extend(lever_changes(setting, net, sc))
     return Policy(base=arrays, params=as_dict(p), changes=changes)

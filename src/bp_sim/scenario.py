@@ -17,7 +17,7 @@ from typing import Any
 from bp_sim.errors import InputError
 from bp_sim.parameters import SPECS, check_value
 
-TOP_KEYS = ("scenario", "population", "parameters", "nodes", "origins", "routes", "corridors", "events")
+TOP_KEYS = ("scenario", "population", "parameters", "levers", "nodes", "origins", "routes", "corridors", "events")
 SCENARIO_KEYS = ("name", "description", "extends", "start_date", "years", "seed")
 POPULATION_KEYS = ("agents", "persons_per_agent")
 
@@ -41,7 +41,7 @@ NODE_FIELDS = {
     "climate_shock": (0.0, 1.0),
 }
 ORIGIN_FIELDS = {"readmission": (0.0, 1.0), "reintegration_support": (0.0, 1.0)}
-ROUTE_FIELDS = {"enforcement": (0.0, 1.0), "capacity_mult": (0.0, 100.0), "open": (0.0, 1.0)}
+ROUTE_FIELDS = {"enforcement": (0.0, 1.0), "capacity_mult": (0.0, 100.0), "open": (0.0, 1.0), "rescue": (0.0, 1.0)}
 CORRIDOR_FIELDS = {"remittance_cost_pct": (0.0, 100.0), "regular_slots_mult": (0.0, 100.0)}
 
 # Event types -> (scope, field) they move, and the keys they take.
@@ -74,6 +74,7 @@ class Scenario:
     routes: dict[str, dict[str, float]] = field(default_factory=dict)
     corridors: dict[str, dict[str, float]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
+    levers: dict[str, Any] = field(default_factory=dict)  # name -> levers.LeverSetting
     source: str = ""
 
     @property
@@ -95,6 +96,8 @@ class Scenario:
         for key in ("parameters", "nodes", "origins", "routes", "corridors"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
+        if self.levers:
+            out["levers"] = {name: s.to_toml() for name, s in self.levers.items()}
         if self.events:
             out["events"] = self.events
         return out
@@ -216,6 +219,9 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
     if "persons_per_agent" in pop:
         sc.persons_per_agent = _number("population.persons_per_agent", pop["persons_per_agent"], 1, 1e8)
 
+    from bp_sim.levers.setting import parse_levers
+
+    sc.levers = parse_levers(raw.get("levers", {}), _date)
     params = _table("parameters", raw.get("parameters", {}))
     sc.parameters = {k: check_value("parameters", k, v) for k, v in params.items()}
 

@@ -59,6 +59,7 @@ FLAG_RETURNEE = 4  # has returned once: re-migration risk without support
 FLAG_SUPPORTED = 8  # received reintegration support
 FLAG_IDENTIFIED = 16  # victim identified and referred
 FLAG_ENTERED_EU = 32  # has entered EU territory irregularly (counted once as an arrival)
+FLAG_CLAIMED = 64  # has lodged an asylum claim in an EU/UK system (later claims are not first-time)
 
 # Counter-based random stream ids: one per decision, so that an agent meets the same draw for
 # the same decision in every scenario (common random numbers).

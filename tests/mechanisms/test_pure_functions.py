@@ -48,12 +48,12 @@ def test_enforcement_raises_fee_interception_and_death_risk_and_capacity_limits_
     death = np.array([0.001, 0.001, 0.0])
     smuggled = np.array([True, True, False])
     out = [np.zeros(n) for _ in range(4)]
-    update_market(P, base_fee, base_enf, death, np.array([0.5, 0.9, 0.1]), np.array([1.0, 1.0, 1.0]),
+    update_market(P, base_fee, base_enf, death, np.array([0.5, 0.9, 0.1]), np.array([1.0, 1.0, 1.0]), np.zeros(n),
                   smuggled, np.zeros(n), *out)
     cost, intercept, dth, depart = out
     assert cost[1] > cost[0] * 1.3 and intercept[1] > intercept[0] and dth[1] > dth[0]
     assert cost[2] == 50.0
-    update_market(P, base_fee, base_enf, death, base_enf, np.array([0.1, 1.0, 1.0]), smuggled,
+    update_market(P, base_fee, base_enf, death, base_enf, np.array([0.1, 1.0, 1.0]), np.zeros(n), smuggled,
                   np.full(n, P.smuggler_capacity_weekly * 0.5), *out)
     assert depart[0] < depart[1]  # a disrupted network moves fewer per week
     assert cost[0] > cost[1]  # and charges more

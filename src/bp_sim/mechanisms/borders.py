@@ -23,6 +23,7 @@ from bp_sim.states import (
     D_REMOVAL,
     FLAG_ENTERED_EU,
     FLAG_IDENTIFIED,
+    FLAG_STRANDED,
     Legal,
     State,
 )
@@ -48,6 +49,7 @@ def send_home(pop, i):
     pop.edge[i] = -1
     pop.state[i] = State.RETURNED
     pop.legal[i] = Legal.NATIONAL
+    pop.flags[i] &= ~FLAG_STRANDED
 
 
 @njit(cache=True)

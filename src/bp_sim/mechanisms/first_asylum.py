@@ -44,7 +44,7 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
     """Resettlement or onward movement from a first-asylum country; True if the person left."""
     node = pop.location[i]
     oi = w.origin_index[pop.origin[i]]
-    if pop.state[i] == State.PROTECTED:
+    if pop.state[i] == State.PROTECTED and w.is_first_asylum[node]:
         refugees[node] += 1
         if uniform(seed, i, t, D_RESETTLE) < w.resettle_prob[node]:
             d = resettlement_destination(pop, i, w, seed, t, oi)

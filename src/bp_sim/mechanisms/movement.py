@@ -19,6 +19,7 @@ from bp_sim.rng import uniform
 from bp_sim.states import (
     D_DEPART_HUB,
     D_LODGE_CLAIM,
+    FLAG_CLAIMED,
     FLAG_EMPLOYED,
     FLAG_STRANDED,
     Channel,
@@ -44,8 +45,10 @@ def arrive(pop, i, w, p, seed, t, ints, arrivals, claims):
         if uniform(seed, i, t, D_LODGE_CLAIM) < lodge:
             pop.state[i] = State.ASYLUM_PENDING
             pop.legal[i] = Legal.ASYLUM_SEEKER
-            ints[I_ASYLUM_APPLICATIONS] += 1
-            claims[w.origin_index[pop.origin[i]]] += 1
+            if not (pop.flags[i] & FLAG_CLAIMED):  # first-time applicants only, as Eurostat counts
+                pop.flags[i] |= FLAG_CLAIMED
+                ints[I_ASYLUM_APPLICATIONS] += 1
+                claims[w.origin_index[pop.origin[i]]] += 1
             return
     elif w.is_first_asylum[d] and ch == Channel.ASYLUM:
         if uniform(seed, i, t, D_LODGE_CLAIM) < w.registration_rate[d]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 
-def update_market(p, base_fee, base_enforcement, base_death, enforcement, capacity_mult,
+def update_market(p, base_fee, base_enforcement, base_death, enforcement, capacity_mult, rescue,
                   smuggled, demand_persons, edge_cost, edge_intercept, edge_death, edge_depart):
     """Set this week's fee, interception, death risk and departure chance on every leg.
 
-    demand_persons: people ready to depart on each leg last week (persons, not agents).
+    demand_persons: people ready to depart on each leg last week (persons, not agents);
+    rescue: search-and-rescue effort per leg (0..1), which cuts the death risk.
     Arrays are per edge; results are written in place into the last four.
     """
     extra_enf = np.maximum(enforcement - base_enforcement, 0.0)
@@ -28,6 +29,7 @@ def update_market(p, base_fee, base_enforcement, base_death, enforcement, capaci
     )
     edge_cost[:] = np.where(smuggled, fee, base_fee)
     edge_intercept[:] = np.clip(p.intercept_max * enforcement, 0.0, 1.0)
-    edge_death[:] = np.clip(base_death * (1.0 + p.death_enforcement_slope * extra_enf), 0.0, 1.0)
+    survival_help = 1.0 - p.rescue_effect * rescue  # search and rescue (PG5.6)
+    edge_death[:] = np.clip(base_death * (1.0 + p.death_enforcement_slope * extra_enf) * survival_help, 0.0, 1.0)
     share = np.where(pressure > 1.0, 1.0 / np.maximum(pressure, 1e-9), 1.0)
     edge_depart[:] = np.where(smuggled, p.hub_departure_weekly * share, 1.0)

@@ -1,0 +1,159 @@
+"""A scenario's `[levers]` table: validated settings, and the `Change`s they make over time.
+
+    [levers]
+    remittance_cost = 3.0                       # from the start, on the lever's default places
+    [levers.border_enforcement]
+    value = 0.95
+    start = 2021-01-01                          # phased in ...
+    ramp_weeks = 26                             # ... over half a year
+    where = ["TUR->GRC_EVROS", "TUR_AEGEAN->GRC_ISLANDS"]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from bp_sim.errors import InputError
+from bp_sim.levers.catalogue import LEVERS, Lever
+from bp_sim.policy import Change
+
+SETTING_KEYS = ("value", "start", "until", "ramp_weeks", "where")
+
+
+@dataclass(frozen=True)
+class LeverSetting:
+    """How strongly a lever is set, from when, over what ramp, and where (None: its default)."""
+
+    name: str
+    value: float
+    start: dt.date | None = None
+    until: dt.date | None = None
+    ramp_weeks: int = 0
+    where: tuple[str, ...] | None = None
+
+    def to_toml(self) -> dict:
+        out: dict = {"value": self.value}
+        if self.start is not None:
+            out["start"] = self.start
+        if self.until is not None:
+            out["until"] = self.until
+        if self.ramp_weeks:
+            out["ramp_weeks"] = self.ramp_weeks
+        if self.where is not None:
+            out["where"] = list(self.where)
+        return out
+
+
+def _range_text(lv: Lever) -> str:
+    return f"a number in [{lv.low:g}, {lv.high:g}] ({lv.unit})"
+
+
+def parse_levers(table: object, to_date) -> dict[str, LeverSetting]:
+    """Validate `[levers]`: known lever names, numbers inside their range, dates, places."""
+    if not isinstance(table, dict):
+        raise InputError("levers", table, "a table of lever = value or lever = {value = ...}")
+    out = {}
+    for name, raw in table.items():
+        lv = LEVERS.get(name)
+        if lv is None:
+            raise InputError(f"levers.{name}", "unknown lever", ", ".join(sorted(LEVERS)))
+        spec = raw if isinstance(raw, dict) else {"value": raw}
+        for k in spec:
+            if k not in SETTING_KEYS:
+                raise InputError(f"levers.{name}.{k}", "unknown key", ", ".join(SETTING_KEYS))
+        value = spec.get("value")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not lv.low <= value <= lv.high:
+            raise InputError(f"levers.{name}", value, _range_text(lv))
+        start = to_date(f"levers.{name}.start", spec["start"]) if "start" in spec else None
+        until = to_date(f"levers.{name}.until", spec["until"]) if "until" in spec else None
+        if start is not None and until is not None and until <= start:
+            raise InputError(f"levers.{name}.until", until, f"a date after {start}")
+        ramp = spec.get("ramp_weeks", 0)
+        if isinstance(ramp, bool) or not isinstance(ramp, int) or not 0 <= ramp <= 5200:
+            raise InputError(f"levers.{name}.ramp_weeks", ramp, "a whole number of weeks from 0 to 5200")
+        where = spec.get("where")
+        if where is not None:
+            if lv.scope == "param":
+                raise InputError(f"levers.{name}.where", where, "nothing: this lever is model-wide")
+            if not isinstance(where, list) or not where or not all(isinstance(x, str) for x in where):
+                raise InputError(f"levers.{name}.where", where, "a non-empty list of place names")
+            where = tuple(where)
+        out[name] = LeverSetting(name, float(value), start, until, ramp, where)
+    return out
+
+
+def select(net, targets: str):
+    """Indices of a lever's default places, in the layout of its scope's arrays."""
+    nodes = net.nodes
+    n = net.n_nodes
+    europe = (nodes.in_eu.to_numpy() == 1) | (nodes.iso3.to_numpy() == "GBR")
+    n_o = len(net.origin_nodes)
+    if targets in ("all_corridors", "corridors_europe", "corridors_other"):
+        cols = np.arange(n) if targets == "all_corridors" else np.flatnonzero(europe if targets == "corridors_europe"
+                                                                            else ~europe)
+        rows = np.repeat(np.arange(n_o), len(cols))
+        return rows, np.tile(cols, n_o)
+    if targets == "origins":
+        return np.array(net.origin_nodes)
+    if targets == "destinations":
+        return np.flatnonzero(nodes.is_destination.to_numpy())
+    if targets == "asylum_systems":
+        return np.flatnonzero(nodes.asylum_system.to_numpy())
+    if targets == "first_asylum":
+        return np.flatnonzero(nodes.is_first_asylum.to_numpy())
+    if targets == "all_nodes":
+        return np.arange(n)
+    routes = net.routes
+    if targets == "eu_entry_legs":
+        return np.flatnonzero(routes.eu_external_entry.to_numpy())
+    if targets == "smuggled_legs":
+        return np.flatnonzero(routes.smuggling_fee_usd.to_numpy() > 0)
+    if targets == "sea_legs":
+        return np.flatnonzero(routes["mode"].to_numpy() == "sea")
+    raise ValueError(f"unknown targets {targets!r}")
+
+
+def _where_indices(net, lv: Lever, where: tuple[str, ...]):
+    oindex = {net.nodes.node_id.iloc[o]: k for k, o in enumerate(net.origin_nodes)}
+    if lv.scope == "edge":
+        return np.array([net.edge_index(w) for w in where])
+    if lv.scope == "corridor":
+        rows, cols = [], []
+        for w in where:
+            o, _, d = w.partition("->")
+            if o not in oindex or d not in net.node_id:
+                raise InputError(f"levers.{lv.name}.where", w, "'ORIGIN->DESTINATION' with an origin and a node id")
+            rows.append(oindex[o])
+            cols.append(net.node_id[d])
+        return np.array(rows), np.array(cols)
+    for w in where:
+        if w not in net.node_id:
+            raise InputError(f"levers.{lv.name}.where", w, "node ids of locations.csv")
+    if lv.scope == "origin":
+        bad = [w for w in where if w not in oindex]
+        if bad:
+            raise InputError(f"levers.{lv.name}.where", bad[0], "origins: " + ", ".join(oindex))
+        return np.array([oindex[w] for w in where])
+    return np.array([net.node_id[w] for w in where])
+
+
+def lever_changes(setting: LeverSetting, net, scenario) -> list[Change]:
+    """The Changes a lever setting makes: from its start (default: the scenario's), ramped."""
+    lv = LEVERS[setting.name]
+    start = scenario.week_of(setting.start) if setting.start is not None else 0
+    end = scenario.week_of(setting.until) if setting.until is not None else None
+    label = f"lever {setting.name}"
+    if lv.scope == "param":
+        return [Change("param", lv.field, None, setting.value, start, setting.ramp_weeks, end, lv.mode, label)]
+    if lv.scope == "origin":
+        idx = _where_indices(net, lv, setting.where) if setting.where else np.arange(len(net.origin_nodes))
+    elif setting.where:
+        idx = _where_indices(net, lv, setting.where)
+    elif lv.scope == "node" and lv.targets == "origins":
+        idx = np.array(net.origin_nodes)
+    else:
+        idx = select(net, lv.targets)
+    return [Change(lv.scope, lv.field, idx, setting.value, start, setting.ramp_weeks, end, lv.mode, label)]
