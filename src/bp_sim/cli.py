@@ -23,6 +23,19 @@ def _progress_printer(stream=sys.stderr):
     return show
 
 
+def _run_counter(stream=sys.stderr):
+    start = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        left = (time.perf_counter() - start) / done * (total - done)
+        stream.write(f"\r  runs {done}/{total}, about {left:.0f} s left   ")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -56,6 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_positive_int, default=None, help="random seed")
     run.add_argument("--out", default="runs/latest", help="output folder (default: runs/latest)")
     run.add_argument("--quiet", action="store_true", help="no progress display")
+    cmp = sub.add_parser("compare", help="replicates of scenarios against a baseline, with paired intervals")
+    cmp.add_argument("baseline", help="the baseline scenario (.toml file or bundled name)")
+    cmp.add_argument("scenarios", nargs="+", help="scenarios to compare with it")
+    cmp.add_argument("--reps", type=_positive_int, default=5, help="replicates per scenario (default 5)")
+    cmp.add_argument("--years", type=_float, default=None, help="horizon in years (default: the scenarios')")
+    cmp.add_argument("--agents", type=_positive_int, default=None, help="number of agents")
+    cmp.add_argument("--seed", type=_positive_int, default=0, help="seed of replicate 0 (replicate i: seed+i)")
+    cmp.add_argument("--jobs", type=_positive_int, default=1, help="processes in parallel (default 1)")
+    cmp.add_argument("--out", default="runs/compare", help="output folder (default: runs/compare)")
+    cmp.add_argument("--quiet", action="store_true", help="no progress display")
     levers = sub.add_parser("levers", help="the Call for Action's actions and the levers that represent them")
     levers.add_argument("--goal", type=int, choices=range(1, 7), metavar="N", help="only priority goal N (1-6)")
     levers.add_argument("--json", action="store_true", help="print as JSON for tools")
@@ -77,6 +100,14 @@ def main(argv: list[str] | None = None) -> int:
                   f"{info['seconds_simulation']:.1f} s ({info['agent_steps_per_second'] / 1e6:.1f} M agent-steps/s)")
             print(f"outputs in {args.out}/: timeseries.parquet edge_flows.parquet node_stocks.parquet "
                   "scenario.toml run_info.json outcomes.png network_flows.png")
+        elif args.command == "compare":
+            from bp_sim.compare import compare
+
+            progress = None if args.quiet else _run_counter()
+            compare(args.baseline, args.scenarios, reps=args.reps, years=args.years, agents=args.agents,
+                    seed=args.seed, jobs=args.jobs, out=args.out, progress=progress)
+            print(f"outputs in {args.out}/: summary.csv runs.parquet timeseries.parquet timeseries.png "
+                  "differences.png report.md")
         elif args.command == "levers":
             from bp_sim.levers import catalogue_table
 

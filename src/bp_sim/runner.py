@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import resource
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numba
 import numpy as np
 import pandas as pd
 import tomli_w
 
+from bp_sim.atomic import atomic_dir
 from bp_sim.errors import InputError
 from bp_sim.model import SilkRoutesModel
 from bp_sim.network import load_network
@@ -77,6 +76,15 @@ def node_stocks_frame(model: SilkRoutesModel) -> pd.DataFrame:
     })
 
 
+def write_resolved_scenario(sc: Scenario, agents: int, path: Path) -> None:
+    """The scenario as run (extends resolved, agents fixed), so that it replays the run."""
+    resolved = sc.to_toml_dict()
+    resolved["population"] = {"agents": agents}
+    with path.open("wb") as fh:
+        fh.write(f"# Resolved from {sc.source}\n".encode())
+        tomli_w.dump(resolved, fh)
+
+
 def peak_rss_bytes() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
@@ -92,14 +100,9 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
         if not 1 / 52 <= years <= 100:
             raise InputError("--years", years, "a number of years from 1/52 to 100")
         sc.years = float(years)
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError("--out", str(out), "a folder path (a file of that name exists)")
-    out.parent.mkdir(parents=True, exist_ok=True)
     model = SilkRoutesModel(sc, agents=agents, seed=seed, network=net)
     sc.seed = model.seed
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    with atomic_dir(out_dir) as tmp:
         t1 = time.perf_counter()
         model.run(progress=progress)
         t_sim = time.perf_counter() - t1
@@ -108,11 +111,7 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
         flows = edge_flows_frame(model)
         flows.to_parquet(tmp / "edge_flows.parquet", index=False)
         node_stocks_frame(model).to_parquet(tmp / "node_stocks.parquet", index=False)
-        resolved = sc.to_toml_dict()
-        resolved["population"] = {"agents": model.n_agents}
-        with (tmp / "scenario.toml").open("wb") as fh:
-            fh.write(f"# Resolved from {sc.source}\n".encode())
-            tomli_w.dump(resolved, fh)
+        write_resolved_scenario(sc, model.n_agents, tmp / "scenario.toml")
         plot_outcomes(ts, tmp, f"{sc.name}: {model.n_agents:,} agents, seed {model.seed}")
         plot_network_flows(model, flows, tmp)
         info = {
@@ -122,21 +121,11 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
             "persons_per_agent": model.persons_per_agent,
             "steps": model.recorder.steps_done,
             "seed": model.seed,
-            "threads": int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count() or 1)),
+            "threads": numba.get_num_threads(),
             "seconds_simulation": t_sim,
             "seconds_total": time.perf_counter() - t0,
             "agent_steps_per_second": model.n_agents * model.recorder.steps_done / max(t_sim, 1e-9),
             "peak_rss_bytes": peak_rss_bytes(),
         }
         (tmp / "run_info.json").write_text(json.dumps(info, indent=2))
-        if out.exists():
-            backup = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(backup)
-            tmp.rename(out)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return info

@@ -1,0 +1,169 @@
+"""`bp-sim compare`: replicates of scenarios with common random numbers, paired differences.
+
+Replicate i of every scenario runs with seed `seed + i`; because random numbers are keyed by
+(seed, agent, week, decision), an agent meets the same draws in every scenario until the levers
+make its path differ. Differences against the baseline are paired by replicate. Runs go to a
+pool of processes; each process gets an equal share of the cores for Numba's threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bp_sim.atomic import atomic_dir
+from bp_sim.errors import InputError
+from bp_sim.network import load_network
+from bp_sim.outcomes import OUTCOME_NAMES, OUTCOMES
+from bp_sim.scenario import Scenario, load_scenario
+from bp_sim.stats import mean_ci
+
+FLOW = np.array([unit.endswith("/week") for _, unit, _ in OUTCOMES])
+
+
+@dataclass
+class RunResult:
+    scenario: int
+    replicate: int
+    seed: int
+    series: np.ndarray  # (weeks, outcomes)
+    seconds: float
+
+
+def horizon_totals(series: np.ndarray) -> np.ndarray:
+    """Flows summed over the horizon; stocks, rates and means averaged over weeks."""
+    with np.errstate(invalid="ignore"):
+        sums = np.nansum(series, axis=0)
+        means = np.where(np.all(np.isnan(series), axis=0), np.nan,
+                         np.nanmean(np.where(np.isnan(series), np.nan, series), axis=0))
+    return np.where(FLOW, sums, means)
+
+
+def _run_one(job: tuple[int, int, Scenario, int | None, int]) -> RunResult:
+    k, rep, sc, agents, seed = job
+    from bp_sim.model import SilkRoutesModel
+
+    t0 = time.perf_counter()
+    model = SilkRoutesModel(sc, agents=agents, seed=seed)
+    model.run()
+    series = model.recorder.outcomes[: model.recorder.steps_done].copy()
+    return RunResult(k, rep, seed, series, time.perf_counter() - t0)
+
+
+def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, seed: int, jobs: int,
+                   progress: Callable[[int, int], None] | None = None) -> list[RunResult]:
+    """Every scenario x replicate, in parallel over `jobs` processes (1: in this process)."""
+    work = [(k, r, sc, agents, seed + r) for r in range(reps) for k, sc in enumerate(scenarios)]
+    results: list[RunResult] = []
+    if jobs <= 1:
+        for n, job in enumerate(work):
+            results.append(_run_one(job))
+            if progress:
+                progress(n + 1, len(work))
+        return results
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    old = os.environ.get("NUMBA_NUM_THREADS")
+    os.environ["NUMBA_NUM_THREADS"] = str(threads)  # inherited by the worker processes
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+            futures = [pool.submit(_run_one, job) for job in work]
+            for n, fut in enumerate(as_completed(futures)):
+                results.append(fut.result())
+                if progress:
+                    progress(n + 1, len(work))
+    finally:
+        if old is None:
+            os.environ.pop("NUMBA_NUM_THREADS", None)
+        else:
+            os.environ["NUMBA_NUM_THREADS"] = old
+    return sorted(results, key=lambda r: (r.scenario, r.replicate))
+
+
+def summarise(names: list[str], totals: np.ndarray) -> pd.DataFrame:
+    """summary.csv rows: mean and CI per scenario and outcome, paired difference vs the baseline.
+
+    totals: (scenarios, replicates, outcomes); scenario 0 is the baseline.
+    """
+    rows = []
+    units = {name: unit for name, unit, _ in OUTCOMES}
+    for k, name in enumerate(names):
+        for j, outcome in enumerate(OUTCOME_NAMES):
+            m, lo, hi = mean_ci(totals[k, :, j])
+            d, dlo, dhi = mean_ci(totals[k, :, j] - totals[0, :, j])
+            base = np.nanmean(totals[0, :, j])
+            rows.append({"scenario": name, "outcome": outcome, "mean": m, "ci_low": lo, "ci_high": hi,
+                         "diff_vs_baseline": d, "diff_ci_low": dlo, "diff_ci_high": dhi,
+                         "diff_pct": 100.0 * d / base if base else np.nan,
+                         "unit": units[outcome].replace("/week", " over the horizon") if FLOW[j]
+                         else units[outcome] + " (weekly mean)"})
+    return pd.DataFrame(rows)
+
+
+def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5, years: float | None = None,
+            agents: int | None = None, seed: int = 0, jobs: int = 1, out: str | Path = "runs/compare",
+            progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run and compare; write summary.csv, runs.parquet, timeseries.parquet, figures, report.md."""
+    if isinstance(reps, bool) or not isinstance(reps, int) or reps < 2:
+        raise InputError("--reps", reps, "a whole number of at least 2 (intervals need replicates)")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InputError("--jobs", jobs, "a whole number of at least 1")
+    if not scenarios:
+        raise InputError("scenarios", "none", "at least one scenario to compare with the baseline")
+    net = load_network()
+    loaded = [load_scenario(s, net) for s in [baseline, *scenarios]]
+    names = [sc.name for sc in loaded]
+    if len(set(names)) != len(names):
+        raise InputError("scenarios", names, "scenarios with different names")
+    for sc in loaded:
+        if years is not None:
+            if not 1 / 52 <= years <= 100:
+                raise InputError("--years", years, "a number of years from 1/52 to 100")
+            sc.years = float(years)
+        if sc.weeks != loaded[0].weeks or sc.start_date != loaded[0].start_date:
+            raise InputError(f"scenario {sc.name}", f"{sc.start_date}, {sc.years} years",
+                             "the baseline's start date and horizon (or pass --years)")
+    t0 = time.perf_counter()
+    results = run_replicates(loaded, reps, agents, seed, jobs, progress)
+    weeks = loaded[0].weeks
+    series = np.full((len(loaded), reps, weeks, len(OUTCOME_NAMES)), np.nan)
+    for r in results:
+        series[r.scenario, r.replicate] = r.series
+    totals = np.stack([[horizon_totals(series[k, i]) for i in range(reps)] for k in range(len(loaded))])
+    summary = summarise(names, totals)
+    from bp_sim.compare_report import plot_differences, plot_series, write_report
+
+    with atomic_dir(out) as tmp:
+        summary.to_csv(tmp / "summary.csv", index=False)
+        runs = pd.DataFrame([{"scenario": names[k], "replicate": i, "seed": seed + i,
+                              **dict(zip(OUTCOME_NAMES, totals[k, i], strict=True))}
+                             for k in range(len(loaded)) for i in range(reps)])
+        runs.to_parquet(tmp / "runs.parquet", index=False)
+        dates = [loaded[0].start_date + dt.timedelta(weeks=w) for w in range(weeks)]
+        frames = []
+        for k in range(len(loaded)):
+            for i in range(reps):
+                df = pd.DataFrame(series[k, i], columns=list(OUTCOME_NAMES))
+                df.insert(0, "date", dates)
+                df.insert(0, "step", np.arange(weeks))
+                df.insert(0, "replicate", i)
+                df.insert(0, "scenario", names[k])
+                frames.append(df)
+        pd.concat(frames, ignore_index=True).to_parquet(tmp / "timeseries.parquet", index=False)
+        plot_series(names, dates, series, tmp / "timeseries.png")
+        plot_differences(summary, names, tmp / "differences.png")
+        info = {"baseline": names[0], "scenarios": names[1:], "replicates": reps, "seed": seed, "jobs": jobs,
+                "agents": agents, "weeks": weeks, "seconds_total": time.perf_counter() - t0,
+                "seconds_per_run": float(np.mean([r.seconds for r in results]))}
+        (tmp / "compare_info.json").write_text(json.dumps(info, indent=2))
+        write_report(summary, loaded, info, tmp / "report.md")
+    return summary
