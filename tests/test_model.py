@@ -1,6 +1,7 @@
 import numpy as np
 
 from bp_sim.model import Location
+from bp_sim.outcomes import OUTCOME_INDEX
 from bp_sim.states import State
 
 from .conftest import baseline, run, total
@@ -43,7 +44,7 @@ def test_outcomes_are_active():
                  "interceptions", "smuggler_revenue_usd", "remittances_sent_usd", "returns_forced",
                  "returns_voluntary", "reintegrated"):
         assert total(m, name) > 0, name
-    rate = m.recorder.outcomes[:, 24]
+    rate = m.recorder.outcomes[:, OUTCOME_INDEX['migrant_employment_rate']]
     assert np.all((rate[~np.isnan(rate)] >= 0) & (rate[~np.isnan(rate)] <= 1))
 
 

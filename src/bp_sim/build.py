@@ -154,6 +154,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         is_first_asylum=nodes.is_first_asylum.to_numpy(np.uint8),
         entry_country=entry,
         in_eu=nodes.in_eu.to_numpy(np.uint8),
+        europe=europe.astype(np.uint8),
         asylum_index=asylum_index,
         dest_index=dest_index,
         income_week=income_week.copy(),

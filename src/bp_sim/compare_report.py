@@ -7,12 +7,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from bp_sim.outcomes import OUTCOME_INDEX  # noqa: E402
-from bp_sim.stats import t975  # noqa: E402
+from bp_sim.outcomes import OUTCOME_INDEX
+from bp_sim.stats import t975
 
 MAIN = ("regular_departures", "irregular_departures", "irregular_arrivals_europe", "asylum_applications",
         "deaths_missing", "smuggler_revenue_usd", "remittances_received_usd", "asylum_backlog",

@@ -18,6 +18,7 @@ from bp_sim.states import State
 # name, unit, meaning
 OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("regular_departures", "persons/week", "departures through regular channels"),
+    ("regular_departures_europe", "persons/week", "regular departures to the EU and the UK"),
     ("irregular_departures", "persons/week", "irregular departures from origins, first-asylum and EU border countries"),
     ("asylum_applications", "persons/week", "first-time claims in EU/UK asylum systems (a second claim is not counted)"),
     ("irregular_arrivals_europe", "persons/week", "first irregular entries into EU territory"),
@@ -29,6 +30,7 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("mean_smuggling_fee_usd", "USD per leg", "mean fee paid per smuggled leg (NaN in a week with none)"),
     ("trafficking_victims", "persons/week", "people newly trafficked or exploited"),
     ("trafficking_victims_identified", "persons/week", "victims identified and referred"),
+    ("exploited", "persons", "people trafficked or exploited at the end of the week"),
     ("remittances_sent_usd", "USD/week", "remittances sent by migrants"),
     ("remittance_fees_usd", "USD/week", "fees paid on remittances, formal and informal"),
     ("remittances_received_usd", "USD/week", "remittances arriving at origins (all channels)"),
@@ -63,6 +65,7 @@ def weekly_outcomes(tot: T.Tally, ppa: float, edge_frontex: np.ndarray) -> np.nd
     legs = i[T.I_SMUGGLED_LEGS]
     row = {
         "regular_departures": i[T.I_REGULAR_DEPARTURES] * ppa,
+        "regular_departures_europe": i[T.I_REGULAR_DEPARTURES_EUROPE] * ppa,
         "irregular_departures": i[T.I_IRREGULAR_DEPARTURES] * ppa,
         "asylum_applications": i[T.I_ASYLUM_APPLICATIONS] * ppa,
         "irregular_arrivals_europe": i[T.I_ARRIVALS_EUROPE] * ppa,
@@ -74,6 +77,7 @@ def weekly_outcomes(tot: T.Tally, ppa: float, edge_frontex: np.ndarray) -> np.nd
         "mean_smuggling_fee_usd": m[T.M_SMUGGLER_REVENUE] / legs if legs else np.nan,
         "trafficking_victims": i[T.I_TRAFFICKED] * ppa,
         "trafficking_victims_identified": i[T.I_TRAFFICKED_IDENTIFIED] * ppa,
+        "exploited": stock_by_state[State.EXPLOITED] * ppa,
         "remittances_sent_usd": m[T.M_REMIT_SENT] * ppa,
         "remittance_fees_usd": m[T.M_REMIT_FEES] * ppa,
         "remittances_received_usd": m[T.M_REMIT_RECEIVED] * ppa,

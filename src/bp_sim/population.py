@@ -113,23 +113,35 @@ def total_persons(net, p) -> float:
     return float(sum(g.persons for g in initial_groups(net, p)))
 
 
-@njit(parallel=True, cache=True)
-def _draw_attributes(pop, seed, income_week, skill_sd, savings_weeks, awareness_mean, awareness_sd,
-                     employed_share, pending_spread_weeks):
-    for i in prange(pop.state.shape[0]):
+@njit(cache=True)
+def _draw_range(pop, start, stop, seed, income_week, skill_sd, savings_weeks, savings_log_sd, awareness_mean,
+                awareness_sd, employed_share, pending_spread_weeks):
+    """Initial skill, awareness, savings, employment and waiting time of agents start..stop-1."""
+    for i in range(start, stop):
         z = normal(seed, i, 0, D_INIT_SKILL)
         pop.skill[i] = int(min(max(0.5 + skill_sd * z, 0.0), 1.0) * 255.0 + 0.5)
         z = normal(seed, i, 0, D_INIT_AWARENESS)
         pop.awareness[i] = int(min(max(awareness_mean + awareness_sd * z, 0.0), 1.0) * 255.0 + 0.5)
         z = normal(seed, i, 0, D_INIT_SAVINGS)
         weekly = income_week[pop.location[i]] * (0.5 + pop.skill[i] / 255.0)
-        pop.savings[i] = weekly * savings_weeks * np.exp(0.8 * z - 0.32)
+        # Lognormal with mean 1: exp(sd * z - sd^2 / 2).
+        pop.savings[i] = weekly * savings_weeks * np.exp(savings_log_sd * z - 0.5 * savings_log_sd**2)
         s = pop.state[i]
         if s == State.PROTECTED or s == State.REGULAR_RESIDENT or s == State.IRREGULAR_RESIDENT:
             if uniform(seed, i, 0, D_INIT_EMPLOYED) < employed_share:
                 pop.flags[i] |= FLAG_EMPLOYED
         if s == State.ASYLUM_PENDING:
             pop.time_in_state[i] = int(uniform(seed, i, 0, D_INIT_STATUS) * pending_spread_weeks)
+
+
+@njit(parallel=True, cache=True)
+def _draw_attributes(pop, bounds, seed, income_week, skill_sd, savings_weeks, savings_log_sd, awareness_mean,
+                     awareness_sd, employed_share, pending_spread_weeks):
+    # Writes happen in a called function: Numba loses writes to arrays reached through a tuple
+    # directly inside a prange body (tests/test_population.py guards this).
+    for c in prange(bounds.shape[0] - 1):
+        _draw_range(pop, bounds[c], bounds[c + 1], seed, income_week, skill_sd, savings_weeks, savings_log_sd,
+                    awareness_mean, awareness_sd, employed_share, pending_spread_weeks)
 
 
 def initial_population(net, world, p, n_agents: int, seed_key) -> tuple[Population, float]:
@@ -141,7 +153,9 @@ def initial_population(net, world, p, n_agents: int, seed_key) -> tuple[Populati
     for field in ("origin", "location", "state", "legal"):
         values = np.array([getattr(g, field) for g in groups])
         getattr(pop, field)[:] = np.repeat(values, counts)
-    _draw_attributes(pop, seed_key, world.income_week, p.init_skill_sd, p.init_savings_weeks,
-                     p.init_awareness_mean, p.init_awareness_sd, p.init_employed_share,
-                     p.init_pending_spread_weeks)
+    from bp_sim.tally import chunk_bounds
+
+    _draw_attributes(pop, chunk_bounds(n_agents), seed_key, world.income_week, p.init_skill_sd,
+                     p.init_savings_weeks, p.init_savings_log_sd, p.init_awareness_mean, p.init_awareness_sd,
+                     p.init_employed_share, p.init_pending_spread_weeks)
     return pop, float(persons.sum()) / n_agents

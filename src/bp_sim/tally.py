@@ -37,7 +37,8 @@ I_RESETTLED = 21
 I_ONWARD = 22
 I_REMIGRATED = 23
 I_NEW_ASPIRING = 24
-N_INT = 25
+I_REGULAR_DEPARTURES_EUROPE = 25
+N_INT = 26
 
 # Money sums, USD (per agent; multiply by persons_per_agent).
 M_SMUGGLER_REVENUE = 0

@@ -21,6 +21,7 @@ WORLD_FIELDS = (
     "is_first_asylum",  # uint8
     "entry_country",  # uint8, EU asylum system at the external border (secondary movements start here)
     "in_eu",  # uint8
+    "europe",  # uint8, EU territory or the UK (regular pathways to Europe)
     "asylum_index",  # int16, -1 if no asylum system counted in EU/UK statistics
     "dest_index",  # int16, -1 if not a destination
     "income_week",  # float64, USD per person-week earned at the node, this week

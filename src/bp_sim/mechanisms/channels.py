@@ -1,9 +1,9 @@
 """Mechanism 2: channel choice (regular pathway, asylum, smuggled) and preparing to leave.
 
 Each week an aspiring person may apply for a regular slot (work visa, labour mobility, family,
-study) on a corridor drawn in proportion to the slots it offers; they are eligible if their
-recognised skill meets the destination's threshold and they can pay the cost, and admitted
-with the chance slots/eligible applicants of last week (quotas bind). Otherwise people under
+study) on a corridor drawn in proportion to the slots it offers, among the corridors whose skill
+threshold their recognised skill meets and whose cost they can pay; they are admitted with the
+chance slots/applicants of last week on that corridor (quotas bind). Otherwise people under
 threat may seek protection, and others may go irregularly; risk-awareness campaigns deter a
 little (Tjaden & Dunsch 2021: small effects). The destination is chosen among those they can
 afford (`common.choose_destination`).
@@ -29,7 +29,7 @@ from bp_sim.states import (
     Legal,
     State,
 )
-from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_REGULAR_DEPARTURES, I_REMIGRATED
+from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_REGULAR_DEPARTURES, I_REGULAR_DEPARTURES_EUROPE, I_REMIGRATED
 
 
 @njit(inline="always", cache=True)
@@ -40,16 +40,37 @@ def recognised_skill(pop, i, p) -> float:
 
 
 @njit(cache=True)
-def pick_regular_corridor(w, oi, u) -> int:
-    """Destination node of a regular corridor, drawn by its share of the origin's slots."""
+def pick_regular_corridor(pop, i, w, p, oi, u) -> int:
+    """A regular corridor the person qualifies for and can pay, drawn by its slots; -1 if none.
+
+    Weights are the corridor's share of the origin's slots, kept only where the person's
+    recognised skill meets the destination's threshold and their budget covers the cost.
+    """
     cdf = w.regular_cdf[oi]
-    n = cdf.shape[0]
-    if cdf[n - 1] <= 0.0:
+    skill = recognised_skill(pop, i, p)
+    spend = budget(pop, i, p.regular_max_debt_usd)
+    total = 0.0
+    prev = 0.0
+    for d in range(cdf.shape[0]):
+        weight = cdf[d] - prev
+        prev = cdf[d]
+        if weight > 0.0 and skill >= w.skill_threshold[d] and spend >= w.regular_cost[d]:
+            total += weight
+    if total <= 0.0:
         return -1
-    for d in range(n):
-        if u < cdf[d]:
-            return d
-    return n - 1
+    target = u * total
+    prev = 0.0
+    acc = 0.0
+    last = -1
+    for d in range(cdf.shape[0]):
+        weight = cdf[d] - prev
+        prev = cdf[d]
+        if weight > 0.0 and skill >= w.skill_threshold[d] and spend >= w.regular_cost[d]:
+            acc += weight
+            last = d
+            if target < acc:
+                return d
+    return last
 
 
 @njit(cache=True)
@@ -63,15 +84,14 @@ def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
         return
     info = p.regular_info_floor + (1.0 - p.regular_info_floor) * w.regular_info[node]
     if uniform(seed, i, t, D_TRY_REGULAR) < p.regular_try_weekly * info:
-        d = pick_regular_corridor(w, oi, uniform(seed, i, t, D_REGULAR_CORRIDOR))
-        if d >= 0 and recognised_skill(pop, i, p) >= w.skill_threshold[d]:
-            if budget(pop, i, p.regular_max_debt_usd) >= w.regular_cost[d]:
-                applicants[oi, d] += 1
-                if uniform(seed, i, t, D_REGULAR_SLOT) < w.slot_prob[oi, d]:
-                    pop.state[i] = State.PREPARING
-                    pop.channel[i] = Channel.REGULAR
-                    pop.destination[i] = d
-                    return
+        d = pick_regular_corridor(pop, i, w, p, oi, uniform(seed, i, t, D_REGULAR_CORRIDOR))
+        if d >= 0:
+            applicants[oi, d] += 1
+            if uniform(seed, i, t, D_REGULAR_SLOT) < w.slot_prob[oi, d]:
+                pop.state[i] = State.PREPARING
+                pop.channel[i] = Channel.REGULAR
+                pop.destination[i] = d
+                return
     channel = Channel.NONE
     if uniform(seed, i, t, D_SEEK_ASYLUM) < p.asylum_seek_weekly * w.conflict[node]:
         channel = Channel.ASYLUM
@@ -105,6 +125,8 @@ def step_preparing(pop, i, w, p, seed, t, ints):
         pop.legal[i] = Legal.VISA
         pop.leg_left[i] = int(p.air_travel_weeks)
         ints[I_REGULAR_DEPARTURES] += 1
+        if w.europe[pop.destination[i]]:
+            ints[I_REGULAR_DEPARTURES_EUROPE] += 1
     else:
         if pop.time_in_state[i] < p.prepare_weeks_irregular:
             return
