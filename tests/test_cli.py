@@ -65,3 +65,43 @@ def test_failed_run_keeps_previous_outputs(tmp_path):
     assert main(["run", str(bad), "--out", str(out), "--quiet"]) == 2
     assert (out / "timeseries.parquet").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_compare_end_to_end_writes_summary_and_report(tmp_path):
+    out = tmp_path / "cmp"
+    assert main(["compare", "baseline", "remittances_sdg", "--reps", "2", "--years", "1.5", "--agents", "20000",
+                 "--jobs", "2", "--out", str(out), "--quiet"]) == 0
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.columns[:8]) == ["scenario", "outcome", "mean", "ci_low", "ci_high", "diff_vs_baseline",
+                                         "diff_ci_low", "diff_ci_high"]
+    assert set(summary.scenario) == {"baseline", "remittances_sdg"} and set(summary.outcome) >= REQUIRED
+    base = summary[summary.scenario == "baseline"]
+    assert (base.diff_vs_baseline.fillna(0) == 0).all()
+    fees = summary[(summary.scenario == "remittances_sdg") & (summary.outcome == "remittance_fees_usd")].iloc[0]
+    assert fees.diff_ci_high < 0  # cheaper remittances: fees fall in every replicate
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 4 and set(runs.seed) == {0, 1}
+    assert len(pd.read_parquet(out / "timeseries.parquet")) == 4 * 78
+    report = (out / "report.md").read_text()
+    assert "remittances_sdg" in report and "remittance_cost" in report
+    assert (out / "differences.png").stat().st_size > 10_000 and (out / "timeseries.png").stat().st_size > 10_000
+
+
+def test_levers_lists_all_actions_as_table_and_json(capsys):
+    assert main(["levers", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["action_id"] for r in rows} == {f"PG{g}.{n}" for g, k in ((1, 5), (2, 6), (3, 6), (4, 6), (5, 6), (6, 8))
+                                             for n in range(1, k + 1)}
+    assert main(["levers", "--goal", "4"]) == 0
+    text = capsys.readouterr().out
+    assert "PG4.6" in text and "remittance_cost" in text and "PG1.1" not in text
+
+
+def test_bad_lever_in_scenario_exits_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[levers]\nremittance_cost = 40\n")
+    res = _cli("run", str(bad), "--out", str(tmp_path / "o"))
+    assert res.returncode == 2 and "levers.remittance_cost" in res.stderr and "[0, 15]" in res.stderr
+    bad.write_text("[levers]\nremitance_cost = 3\n")
+    res = _cli("run", str(bad), "--out", str(tmp_path / "o"))
+    assert res.returncode == 2 and "remitance_cost" in res.stderr and "remittance_cost" in res.stderr

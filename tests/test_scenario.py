@@ -1,7 +1,10 @@
+import datetime as dt
+
 import pytest
 
+from bp_sim import SilkRoutesModel
 from bp_sim.errors import InputError
-from bp_sim.scenario import load_scenario
+from bp_sim.scenario import load_scenario, scenarios_dir
 
 
 def write(tmp_path, text, name="s.toml"):
@@ -58,3 +61,33 @@ def test_extends_cycle_is_an_error(tmp_path, net):
     write(tmp_path, "[scenario]\nextends = 'a.toml'\n", "b.toml")
     with pytest.raises(InputError, match="cycle"):
         load_scenario(tmp_path / "a.toml", net)
+
+
+def test_lever_settings_validate_and_become_phased_changes(tmp_path, net):
+    base = scenarios_dir() / "baseline.toml"
+    p = write(tmp_path, f"[scenario]\nextends = '{base}'\n[levers.border_enforcement]\nvalue = 1.0\n"
+                        "start = 2021-01-01\nramp_weeks = 10\nwhere = ['TUR->GRC_EVROS']\n")
+    sc = load_scenario(p, net)
+    m = SilkRoutesModel(sc, agents=2000)
+    evros, other = net.edge_index("TUR->GRC_EVROS"), net.edge_index("TUR->BGR_BORDER")
+    week = sc.week_of(dt.date(2021, 1, 1))
+
+    def enforcement(t, e):
+        return m.policy.current(t)[0]["edge"]["enforcement"][e]
+
+    assert enforcement(week - 1, evros) < enforcement(week + 4, evros) < enforcement(week + 20, evros) == 1.0
+    assert enforcement(week + 20, other) == enforcement(week - 1, other)
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("[levers]\nborder_enforcement = 2\n", r"levers\.border_enforcement.*2.*\[0, 1\]"),
+        ("[levers.border_enforcement]\nvalue = 0.5\nwhere = ['TUR->NOWHERE']\n", r"route.*TUR->NOWHERE"),
+        ("[levers.resettlement]\nvalue = 10\nwhere = ['IRN']\n", r"levers\.resettlement\.where.*model-wide"),
+        ("[levers.readmission_cooperation]\nvalue = 0.5\nwhere = ['DEU']\n", r"where.*DEU.*origins"),
+    ],
+)
+def test_bad_lever_settings(tmp_path, net, text, pattern):
+    with pytest.raises(InputError, match=pattern):
+        SilkRoutesModel(load_scenario(write(tmp_path, text), net), agents=2000)

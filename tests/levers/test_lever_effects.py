@@ -102,7 +102,7 @@ def test_forensic_identification_identifies_more_of_the_dead():
     sc_base = _scenario(params, deadly)
     sc_more = _scenario(params, deadly)
     sc_more.levers["forensic_identification"] = LeverSetting("forensic_identification", 1.0)
-    results = run_replicates([sc_base, sc_more], REPS, 150_000, 100, jobs=1)
+    results = run_replicates([sc_base, sc_more], REPS, 300_000, 100, jobs=1)
     tot = {(r.scenario, r.replicate): horizon_totals(r.series) for r in results}
     deaths, ident = OUTCOME_INDEX["deaths_missing"], OUTCOME_INDEX["missing_identified"]
     assert min(tot[(0, i)][deaths] for i in range(REPS)) > 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from bp_sim.mechanisms.common import budget, choose_destination, pay, skill_of
+from bp_sim.mechanisms.common import budget, choose_destination, info_level, journey_credit, pay, skill_of
 from bp_sim.mechanisms.origin import live_at_origin
 from bp_sim.rng import uniform
 from bp_sim.states import (
@@ -101,7 +101,7 @@ def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
             channel = Channel.IRREGULAR
     if channel == Channel.NONE:
         return
-    d = choose_destination(pop, i, w, p, seed, t, node, oi, channel, budget(pop, i, p.max_debt_usd), False)
+    d = choose_destination(pop, i, w, p, seed, t, node, oi, channel, budget(pop, i, journey_credit(pop, i, p)), False)
     if d >= 0:
         pop.state[i] = State.PREPARING
         pop.channel[i] = channel
@@ -129,6 +129,15 @@ def step_preparing(pop, i, w, p, seed, t, ints):
             ints[I_REGULAR_DEPARTURES_EUROPE] += 1
     else:
         if pop.time_in_state[i] < p.prepare_weeks_irregular:
+            return
+        d = pop.destination[i]
+        e = w.next_edge[info_level(pop, i), w.dest_index[d], node]
+        if e >= 0 and w.edge_cost[e] > budget(pop, i, journey_credit(pop, i, p)):
+            # Cannot yet pay the first leg: keep saving, or give up.
+            if uniform(seed, i, t, D_GIVE_UP) < p.aspiration_give_up_weekly:
+                pop.state[i] = State.STAYING
+                pop.channel[i] = Channel.NONE
+                pop.destination[i] = -1
             return
         pop.state[i] = State.TRANSIT_SMUGGLED
         pop.edge[i] = -1

@@ -49,6 +49,13 @@ def budget(pop, i, max_debt: float) -> float:
     return pop.savings[i] + max(0.0, max_debt - pop.debt[i])
 
 
+@njit(inline="always", cache=True)
+def journey_credit(pop, i, p) -> float:
+    """Credit for an irregular journey: weeks of the person's income, capped (capability grows
+    with income, which with falling aspiration gives the migration hump)."""
+    return min(p.max_debt_usd, p.credit_income_weeks * pop.income[i])
+
+
 @njit(cache=True)
 def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_only) -> int:
     """Pick a destination reachable from `loc` within `spend` USD (plus what people expect to

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from bp_sim.mechanisms.common import budget, choose_destination
+from bp_sim.mechanisms.common import budget, choose_destination, journey_credit
 from bp_sim.rng import uniform
 from bp_sim.states import D_DESTINATION_BASE, D_ONWARD, D_RESETTLE, FLAG_EMPLOYED, Channel, State
 from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_ONWARD, I_RESETTLED
@@ -61,7 +61,7 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
     else:
         h = p.secondary_movement_weekly
     if uniform(seed, i, t, D_ONWARD) < h:
-        d = choose_destination(pop, i, w, p, seed, t, node, oi, Channel.ASYLUM, budget(pop, i, p.max_debt_usd), True)
+        d = choose_destination(pop, i, w, p, seed, t, node, oi, Channel.ASYLUM, budget(pop, i, journey_credit(pop, i, p)), True)
         if d >= 0:
             pop.state[i] = State.TRANSIT_SMUGGLED
             pop.channel[i] = Channel.ASYLUM

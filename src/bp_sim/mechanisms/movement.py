@@ -14,7 +14,7 @@ from __future__ import annotations
 from numba import njit
 
 from bp_sim.mechanisms.borders import resolve_crossing
-from bp_sim.mechanisms.common import budget, choose_destination, info_level, pay
+from bp_sim.mechanisms.common import budget, choose_destination, info_level, journey_credit, pay
 from bp_sim.rng import uniform
 from bp_sim.states import (
     D_DEPART_HUB,
@@ -91,7 +91,8 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
     if loc == d:
         arrive(pop, i, w, p, seed, t, ints, arrivals, claims)
         return
-    spend = budget(pop, i, p.max_debt_usd)
+    credit = journey_credit(pop, i, p)
+    spend = budget(pop, i, credit)
     k = info_level(pop, i)
     di = w.dest_index[d]
     e = w.next_edge[k, di, loc]
@@ -115,7 +116,7 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
     if uniform(seed, i, t, D_DEPART_HUB) >= w.edge_depart[e]:
         return  # waiting at the hub for a departure
     cost = w.edge_cost[e]
-    pay(pop, i, cost, p.max_debt_usd)
+    pay(pop, i, cost, credit)
     if w.edge_smuggled[e]:
         money[M_SMUGGLER_REVENUE] += cost
         ints[I_SMUGGLED_LEGS] += 1
