@@ -181,6 +181,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         reintegration_support=np.zeros(n_o),
         remit_per_agent_week=np.zeros(n_o),
         diaspora_ratio=diaspora_ratio,
+        remit_households=np.minimum(1.0, p.household_size * diaspora_ratio),
         recognition=recognition,
         slot_prob=np.ones((n_o, n)),
         regular_cdf=np.zeros((n_o, n)),

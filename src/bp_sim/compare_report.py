@@ -50,7 +50,8 @@ def plot_differences(summary: pd.DataFrame, names: list[str], path: Path) -> Non
     for k, name in enumerate(others):
         rows = summary[(summary.scenario == name)].set_index("outcome").loc[list(MAIN)]
         base = summary[summary.scenario == names[0]].set_index("outcome").loc[list(MAIN), "mean"].to_numpy()
-        scale = np.where(base != 0, 100.0 / np.abs(base), np.nan)
+        scale = np.full(base.shape, np.nan)
+        np.divide(100.0, np.abs(base), out=scale, where=base != 0)
         d = rows.diff_vs_baseline.to_numpy() * scale
         lo = rows.diff_ci_low.to_numpy() * scale
         hi = rows.diff_ci_high.to_numpy() * scale

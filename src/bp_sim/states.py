@@ -98,4 +98,5 @@ D_INIT_EMPLOYED = 32
 D_REPLAN = 33
 D_INIT_INCOME = 34
 D_CLIMATE = 35
+D_HOUSEHOLD = 36  # drawn once per agent: does the household receive remittances?
 D_DESTINATION_BASE = 1000  # + destination index: one Gumbel draw per candidate

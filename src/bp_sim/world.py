@@ -49,6 +49,7 @@ WORLD_FIELDS = (
     "reintegration_support",  # float64, 0..1 share of returnees reached by support
     "remit_per_agent_week",  # float64, USD arriving per origin-resident agent this week
     "diaspora_ratio",  # float64, emigrants abroad / population at home
+    "remit_households",  # float64, share of people at home living in a household that receives remittances
     # --- origin x node (O, N) ---
     "recognition",  # float64, first-instance recognition rate
     "slot_prob",  # float64, chance an eligible applicant gets a regular slot this week

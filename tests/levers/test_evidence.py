@@ -28,3 +28,13 @@ def test_more_legal_pathways_lower_irregular_departures():
               "labour_mobility": LeverSetting("labour_mobility", 2.0)}
     d, lo, hi = _paired(levers, "irregular_departures")
     assert hi < 0, f"irregular departures {d:+,.0f} (95% CI {lo:,.0f} to {hi:,.0f})"
+
+
+def test_livelihoods_at_a_low_income_origin_do_not_lower_emigration_at_first():
+    # The migration hump (Clemens 2014): more income at a low-income origin first makes moves
+    # affordable for households that could not pay the way out, even as the wish to move falls.
+    levers = {"livelihoods": LeverSetting("livelihoods", 0.5, where=("AFG",))}
+    d, lo, hi = _paired(levers, "irregular_departures", agents=200_000, years=1.0)
+    assert lo > 0, f"irregular departures in year 1 {d:+,.0f} (95% CI {lo:,.0f} to {hi:,.0f})"
+    d, lo, hi = _paired(levers, "new_aspiring", agents=200_000, years=1.0)
+    assert hi < 0, f"new aspiring {d:+,.0f} (95% CI {lo:,.0f} to {hi:,.0f})"

@@ -21,6 +21,11 @@ from ..conftest import baseline
 
 REPS = 4
 AGENTS = 60_000
+# Levers whose first-order outcome is rare at AGENTS need a larger population to be measured.
+AGENTS_FOR = {"regular_pathways": 200_000, "student_mobility": 200_000, "regular_channel_information": 200_000}
+# Regular slots are rationed by last week's applicants, so every applicant's chance moves with
+# the lever and pairing helps less: more replicates.
+REPS_FOR = {"regular_channel_information": 6}
 YEARS = 2.0
 
 # lever, value, outcome, expected sign, extra parameters (to make a rare outcome observable)
@@ -63,16 +68,17 @@ def _scenario(params: dict, lever: LeverSetting | None):
 
 
 @functools.lru_cache(maxsize=16)
-def _totals(params_key: tuple, lever: LeverSetting | None) -> np.ndarray:
-    results = run_replicates([_scenario(dict(params_key), lever)], REPS, AGENTS, 100, jobs=1)
+def _totals(params_key: tuple, lever: LeverSetting | None, agents: int = AGENTS, reps: int = REPS) -> np.ndarray:
+    results = run_replicates([_scenario(dict(params_key), lever)], reps, agents, 100, jobs=1)
     return np.stack([horizon_totals(r.series) for r in results])
 
 
 @pytest.mark.parametrize(("lever", "value", "outcome", "sign", "params"), CASES, ids=[c[0] for c in CASES])
 def test_lever_moves_its_first_order_outcome(lever, value, outcome, sign, params):
     key = tuple(sorted(params.items()))
-    base = _totals(key, None)
-    moved = _totals(key, LeverSetting(lever, float(value)))
+    agents, reps = AGENTS_FOR.get(lever, AGENTS), REPS_FOR.get(lever, REPS)
+    base = _totals(key, None, agents, reps)
+    moved = _totals(key, LeverSetting(lever, float(value)), agents, reps)
     j = OUTCOME_INDEX[outcome]
     diff, lo, hi = mean_ci(moved[:, j] - base[:, j])
     assert sign * lo > 0, f"{lever}: {outcome} difference {diff:.4g} (95% CI {lo:.4g} to {hi:.4g})"
@@ -98,14 +104,16 @@ def test_search_and_rescue_cuts_death_risk_on_sea_legs_only():
 def test_forensic_identification_identifies_more_of_the_dead():
     # Deaths are rare: make the busy Afghanistan-Iran crossing deadly so that there are many.
     params = {"identification_floor": 0.0, "death_enforcement_slope": 20.0}
-    deadly = LeverSetting("border_enforcement", 1.0, where=("AFG_IRN_BORDER->IRN", "PAK_IRN_BORDER->IRN"))
+    deadly = LeverSetting("border_enforcement", 1.0,
+                          where=("AFG_IRN_BORDER->IRN", "PAK_IRN_BORDER->IRN", "AFG_PAK_BORDER->PAK"))
     sc_base = _scenario(params, deadly)
     sc_more = _scenario(params, deadly)
     sc_more.levers["forensic_identification"] = LeverSetting("forensic_identification", 1.0)
-    results = run_replicates([sc_base, sc_more], REPS, 300_000, 100, jobs=1)
+    reps = 5
+    results = run_replicates([sc_base, sc_more], reps, 400_000, 100, jobs=1)
     tot = {(r.scenario, r.replicate): horizon_totals(r.series) for r in results}
     deaths, ident = OUTCOME_INDEX["deaths_missing"], OUTCOME_INDEX["missing_identified"]
-    assert min(tot[(0, i)][deaths] for i in range(REPS)) > 0
-    share = [[tot[(k, i)][ident] / tot[(k, i)][deaths] for i in range(REPS)] for k in (0, 1)]
+    assert min(tot[(0, i)][deaths] for i in range(reps)) > 0
+    share = [[tot[(k, i)][ident] / tot[(k, i)][deaths] for i in range(reps)] for k in (0, 1)]
     diff, lo, hi = mean_ci(np.array(share[1]) - np.array(share[0]))
     assert lo > 0, f"identified share of the dead: +{diff:.3f} (95% CI {lo:.3f} to {hi:.3f})"

@@ -78,7 +78,7 @@ def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
     """ASPIRING: apply for a regular slot, or set out to seek protection or irregularly."""
     node = pop.location[i]
     oi = w.origin_index[node]
-    live_at_origin(pop, i, w, p, node, oi)
+    live_at_origin(pop, i, w, p, node, oi, seed)
     if uniform(seed, i, t, D_GIVE_UP) < p.aspiration_give_up_weekly:
         pop.state[i] = State.STAYING
         return
@@ -109,11 +109,26 @@ def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
 
 
 @njit(cache=True)
+def cost_to_first_border(w, k, di, node) -> float:
+    """Money needed to get out of the country: the legs up to and including the first border."""
+    total = 0.0
+    for _ in range(w.edge_src.shape[0]):
+        e = w.next_edge[k, di, node]
+        if e < 0:
+            break
+        total += w.edge_cost[e]
+        if w.edge_border[e]:
+            break
+        node = w.edge_dst[e]
+    return total
+
+
+@njit(cache=True)
 def step_preparing(pop, i, w, p, seed, t, ints):
     """PREPARING: after the preparation time, leave (regular: pay and fly; else set out)."""
     node = pop.location[i]
     oi = w.origin_index[node]
-    live_at_origin(pop, i, w, p, node, oi)
+    live_at_origin(pop, i, w, p, node, oi, seed)
     if pop.channel[i] == Channel.REGULAR:
         if pop.time_in_state[i] < p.prepare_weeks_regular:
             return
@@ -131,8 +146,7 @@ def step_preparing(pop, i, w, p, seed, t, ints):
         if pop.time_in_state[i] < p.prepare_weeks_irregular:
             return
         d = pop.destination[i]
-        e = w.next_edge[info_level(pop, i), w.dest_index[d], node]
-        if e >= 0 and w.edge_cost[e] > budget(pop, i, journey_credit(pop, i, p)):
+        if cost_to_first_border(w, info_level(pop, i), w.dest_index[d], node) > budget(pop, i, journey_credit(pop, i, p)):
             # Cannot yet pay the first leg: keep saving, or give up.
             if uniform(seed, i, t, D_GIVE_UP) < p.aspiration_give_up_weekly:
                 pop.state[i] = State.STAYING

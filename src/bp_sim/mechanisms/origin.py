@@ -15,7 +15,7 @@ from numba import njit
 
 from bp_sim.mechanisms.common import income_factor, skill_of
 from bp_sim.rng import uniform
-from bp_sim.states import D_ASPIRE, D_CLIMATE, FLAG_RETURNEE, FLAG_SUPPORTED, State
+from bp_sim.states import D_ASPIRE, D_CLIMATE, D_HOUSEHOLD, FLAG_RETURNEE, FLAG_SUPPORTED, State
 from bp_sim.tally import I_NEW_ASPIRING
 
 
@@ -37,15 +37,22 @@ def aspiration_hazard(p, income_week, conflict, shock, diaspora_ratio, flags, we
 
 
 @njit(inline="always", cache=True)
-def live_at_origin(pop, i, w, p, node, oi):
-    """Earn, save, receive remittances and hear campaigns, for anyone living at their origin."""
+def receives_remittances(seed, i, w, oi) -> bool:
+    """Whether the person's household has a migrant sending money (a fixed draw per person)."""
+    return uniform(seed, i, 0, D_HOUSEHOLD) < w.remit_households[oi]
+
+
+@njit(inline="always", cache=True)
+def live_at_origin(pop, i, w, p, node, oi, seed):
+    """Earn, save, receive remittances and hear campaigns, for anyone living at their origin.
+
+    Remittances go only to households with a migrant, so most households save from their own
+    income alone: their capability to move grows with it (the migration hump).
+    """
     inc = w.income_week[node] * income_factor(skill_of(pop, i))
     pop.income[i] = inc
-    pop.savings[i] = (
-        pop.savings[i] * (1.0 - p.savings_drawdown_weekly)
-        + inc * p.saving_rate
-        + w.remit_per_agent_week[oi]
-    )
+    received = w.remit_per_agent_week[oi] if receives_remittances(seed, i, w, oi) else 0.0
+    pop.savings[i] = pop.savings[i] * (1.0 - p.savings_drawdown_weekly) + inc * p.saving_rate + received
     campaign = w.campaign_intensity[node]
     if campaign > 0.0:
         a = pop.awareness[i]
@@ -57,7 +64,7 @@ def step_at_home(pop, i, w, p, seed, t, ints):
     """STAYING or REINTEGRATED: maybe start aspiring."""
     node = pop.location[i]
     oi = w.origin_index[node]
-    live_at_origin(pop, i, w, p, node, oi)
+    live_at_origin(pop, i, w, p, node, oi, seed)
     h = aspiration_hazard(
         p,
         w.income_week[node],
