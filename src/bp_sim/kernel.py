@@ -23,7 +23,7 @@ from bp_sim.mechanisms.channels import step_aspiring, step_preparing
 from bp_sim.mechanisms.first_asylum import step_first_asylum
 from bp_sim.mechanisms.labour import step_work
 from bp_sim.mechanisms.movement import step_transit_regular, step_transit_smuggled
-from bp_sim.mechanisms.origin import step_at_home
+from bp_sim.mechanisms.origin import receives_remittances, step_at_home
 from bp_sim.mechanisms.remittances import step_remit
 from bp_sim.mechanisms.returns import step_leave_destination, step_returned, step_stranded_return
 from bp_sim.mechanisms.trafficking import maybe_exploited, step_exploited
@@ -88,7 +88,7 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
     refugees = tally.refugees[c]
     claims = tally.claims[c]
     stock = tally.stock[c]
-    at_origin = tally.at_origin[c]
+    remit_receivers = tally.remit_receivers[c]
     for i in range(start, stop):
         before = pop.state[i]
         if before == State.STAYING or before == State.REINTEGRATED:
@@ -107,9 +107,10 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
         stock[oi, loc, after] += 1
         if after == State.TRANSIT_SMUGGLED and pop.flags[i] & FLAG_STRANDED:
             ints[I_STRANDED] += 1
-        if loc == pop.origin[i] and (after <= State.PREPARING or after == State.REINTEGRATED):
+        if loc == pop.origin[i] and (after <= State.PREPARING or after == State.REINTEGRATED) \
+                and receives_remittances(seed, i, w, oi):
             # Those who share in remittances arriving next week (returnees re-establishing do not).
-            at_origin[oi] += 1
+            remit_receivers[oi] += 1
 
 
 @njit(parallel=True, cache=True)

@@ -221,8 +221,7 @@ class SilkRoutesModel(mesa.Model):
         share = queue / queue.sum() if queue.sum() > 0 else np.full(len(queue), 1.0 / max(len(queue), 1))
         capacity = p.asylum_capacity_weekly_total * share * node["asylum_capacity_mult"][asylum_nodes]
         w.decide_prob[:] = decision_chances(last.pending, capacity / ppa, int(p.asylum_min_weeks))
-        receivers = last.at_origin * w.remit_households
-        w.remit_per_agent_week[:] = last.remit_in / np.maximum(receivers, 1e-9)
+        w.remit_per_agent_week[:] = last.remit_in / np.maximum(last.remit_receivers, 1)
         pool = last.refugees.sum()
         quota_agents = p.resettlement_per_year / 52.0 / ppa
         w.resettle_prob[:] = min(1.0, quota_agents / pool) if pool > 0 else 0.0

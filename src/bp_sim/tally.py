@@ -66,7 +66,7 @@ Tally = namedtuple(
         "applicants",  # (C, O, N) int64 eligible applicants for regular slots
         "pending",  # (C, A, W) int64 claims pending by weeks waited
         "remit_in",  # (C, O) float64 USD arriving at each origin
-        "at_origin",  # (C, O) int64 agents living at their origin
+        "remit_receivers",  # (C, O) int64 agents at home in households that receive remittances
         "arrivals",  # (C, N) int64 agents arriving to stay at a destination
         "refugees",  # (C, N) int64 registered refugees (resettlement pool)
         "claims",  # (C, O) int64 asylum claims lodged in EU/UK systems, by origin
@@ -93,7 +93,7 @@ def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edge
         applicants=np.zeros((c, n_origins, n_nodes), np.int64),
         pending=np.zeros((c, max(n_asylum, 1), n_wait), np.int64),
         remit_in=np.zeros((c, n_origins), np.float64),
-        at_origin=np.zeros((c, n_origins), np.int64),
+        remit_receivers=np.zeros((c, n_origins), np.int64),
         arrivals=np.zeros((c, n_nodes), np.int64),
         refugees=np.zeros((c, n_nodes), np.int64),
         claims=np.zeros((c, n_origins), np.int64),

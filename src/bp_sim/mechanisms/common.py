@@ -50,6 +50,14 @@ def budget(pop, i, max_debt: float) -> float:
 
 
 @njit(inline="always", cache=True)
+def gumbel(seed, i, t, decision) -> float:
+    """A keyed standard Gumbel draw: adding one to each option's utility and taking the best
+    samples a multinomial logit choice."""
+    u = uniform(seed, i, t, decision)
+    return -np.log(-np.log(u + 1e-300) + 1e-300)
+
+
+@njit(inline="always", cache=True)
 def journey_credit(pop, i, p) -> float:
     """Credit for an irregular journey: weeks of the person's income, capped (capability grows
     with income, which with falling aspiration gives the migration hump)."""
@@ -85,8 +93,7 @@ def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_on
         v -= p.dest_weight_cost * m / p.reference_fee_usd
         if channel == Channel.ASYLUM:
             v += p.dest_weight_recognition * w.recognition[oi, d]
-        u = uniform(seed, i, t, D_DESTINATION_BASE + di)
-        v -= np.log(-np.log(u + 1e-300) + 1e-300)
+        v += gumbel(seed, i, t, D_DESTINATION_BASE + di)
         if v > best_v:
             best_v = v
             best = d

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from bp_sim.mechanisms.common import budget, choose_destination, journey_credit
+from bp_sim.mechanisms.common import budget, choose_destination, gumbel, journey_credit
 from bp_sim.rng import uniform
 from bp_sim.states import D_DESTINATION_BASE, D_ONWARD, D_RESETTLE, FLAG_EMPLOYED, Channel, State
 from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_ONWARD, I_RESETTLED
@@ -30,9 +30,7 @@ def resettlement_destination(pop, i, w, seed, t, oi) -> int:
     for d in range(w.asylum_index.shape[0]):
         if w.asylum_index[d] < 0:
             continue
-        v = np.log(w.network_share[oi, d] + 0.01)
-        u = uniform(seed, i, t, D_DESTINATION_BASE + d)
-        v -= np.log(-np.log(u + 1e-300) + 1e-300)
+        v = np.log(w.network_share[oi, d] + 0.01) + gumbel(seed, i, t, D_DESTINATION_BASE + d)
         if v > best_v:
             best_v = v
             best = d
