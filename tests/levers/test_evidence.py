@@ -26,7 +26,7 @@ def _paired(levers: dict, outcome: str, agents=60_000, years=2.0, weeks_from=0, 
 def test_more_legal_pathways_lower_irregular_departures():
     levers = {"regular_pathways": LeverSetting("regular_pathways", 5.0),
               "labour_mobility": LeverSetting("labour_mobility", 2.0)}
-    d, lo, hi = _paired(levers, "irregular_departures")
+    d, lo, hi = _paired(levers, "irregular_departures", agents=200_000)
     assert hi < 0, f"irregular departures {d:+,.0f} (95% CI {lo:,.0f} to {hi:,.0f})"
 
 
