@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--agents", type=_positive_int, default=None, help="number of agents")
     run.add_argument("--seed", type=_positive_int, default=None, help="random seed")
     run.add_argument("--out", default="runs/latest", help="output folder (default: runs/latest)")
+    run.add_argument("--engine", choices=("numba", "reference"), default="numba",
+                     help="numba (default): the compiled engine; reference: the plain-Mesa twin (slow)")
     run.add_argument("--quiet", action="store_true", help="no progress display")
     cmp = sub.add_parser("compare", help="replicates of scenarios against a baseline, with paired intervals")
     cmp.add_argument("baseline", help="the baseline scenario (.toml file or bundled name)")
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
             progress = None if args.quiet else _progress_printer()
             info = run_scenario(args.scenario, args.out, years=args.years, agents=args.agents,
-                                seed=args.seed, progress=progress)
+                                seed=args.seed, engine=args.engine, progress=progress)
             print(f"{info['scenario']}: {info['agents']:,} agents x {info['steps']} weeks in "
                   f"{info['seconds_simulation']:.1f} s ({info['agent_steps_per_second'] / 1e6:.1f} M agent-steps/s)")
             print(f"outputs in {args.out}/: timeseries.parquet edge_flows.parquet node_stocks.parquet "

@@ -82,6 +82,8 @@ class SilkRoutesModel(mesa.Model):
         network: a loaded Network (default: the shipped data).
     """
 
+    engine: str = "numba"  # written to run_info.json; the reference twin says "reference"
+
     def __init__(self, scenario: Scenario | str | Path | None = None, *, agents: int | None = None,
                  seed: int | None = None, check_invariants: bool = False,
                  network: Network | None = None) -> None:
@@ -169,9 +171,7 @@ class SilkRoutesModel(mesa.Model):
                            p.death_aversion, p.risk_perception_floor, w.next_edge, w.money_to_go)
         self._update_queues_and_quotas(p, node, corridor)
 
-        T.clear(self.tally)
-        advance_population(self.pop, w, self.p_arr, self.seed_key, t, self.bounds, self.tally)
-        tot = T.totals(self.tally)
+        tot = self._advance_population(t)
 
         stock_persons = self._migrants_by_node(tot) * ppa
         update_attitudes(p, self.attitude, node["narrative_campaign"], node["anti_discrimination"],
@@ -184,6 +184,15 @@ class SilkRoutesModel(mesa.Model):
         if self.check_invariants:
             self.verify(tot)
         self.week += 1
+
+    def _advance_population(self, t: int) -> T.Tally:
+        """Every migrant one week (the Numba kernel); returns this week's counters summed.
+
+        The reference twin (`bp_sim.reference`) overrides this with one Mesa agent per migrant.
+        """
+        T.clear(self.tally)
+        advance_population(self.pop, self.world, self.p_arr, self.seed_key, t, self.bounds, self.tally)
+        return T.totals(self.tally)
 
     def _migrants_by_node(self, tot: T.Tally) -> np.ndarray:
         """Living people away from their origin, by node (the migrant population a host sees)."""

@@ -20,6 +20,7 @@ import pandas as pd
 import tomli_w
 
 from bp_sim.atomic import atomic_dir
+from bp_sim.engines import model_class
 from bp_sim.errors import InputError
 from bp_sim.model import SilkRoutesModel
 from bp_sim.network import load_network
@@ -90,17 +91,18 @@ def peak_rss_bytes() -> int:
 
 
 def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *, years: float | None = None,
-                 agents: int | None = None, seed: int | None = None,
+                 agents: int | None = None, seed: int | None = None, engine: str = "numba",
                  progress: Callable[[int, int], None] | None = None) -> dict:
     """Run one scenario and write all outputs to out_dir atomically. Returns run info."""
     t0 = time.perf_counter()
+    model_cls = model_class(engine)
     net = load_network()
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, net)
     if years is not None:
         if not 1 / 52 <= years <= 100:
             raise InputError("--years", years, "a number of years from 1/52 to 100")
         sc.years = float(years)
-    model = SilkRoutesModel(sc, agents=agents, seed=seed, network=net)
+    model = model_cls(sc, agents=agents, seed=seed, network=net)
     sc.seed = model.seed
     with atomic_dir(out_dir) as tmp:
         t1 = time.perf_counter()
@@ -116,12 +118,12 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
         plot_network_flows(model, flows, tmp)
         info = {
             "scenario": sc.name,
-            "engine": "numba",
+            "engine": model.engine,
             "agents": model.n_agents,
             "persons_per_agent": model.persons_per_agent,
             "steps": model.recorder.steps_done,
             "seed": model.seed,
-            "threads": numba.get_num_threads(),
+            "threads": numba.get_num_threads() if model.engine == "numba" else 1,
             "seconds_simulation": t_sim,
             "seconds_total": time.perf_counter() - t0,
             "agent_steps_per_second": model.n_agents * model.recorder.steps_done / max(t_sim, 1e-9),
