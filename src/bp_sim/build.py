@@ -161,6 +161,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         conflict=nodes.conflict_intensity.to_numpy(float).copy(),
         climate_exposure=nodes.climate_exposure.to_numpy(float),
         shock_severity=np.zeros(n),
+        aspiration=np.zeros(n),
         unemployment=nodes.unemployment_pct.to_numpy(float) / 100.0,
         discrimination=np.zeros(n),
         deportation_weekly=np.zeros(n),

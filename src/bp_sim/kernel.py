@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from numba import njit, prange
 
+from bp_sim.jit import rule
 from bp_sim.mechanisms.asylum import step_pending
 from bp_sim.mechanisms.borders import step_detained
 from bp_sim.mechanisms.channels import step_aspiring, step_preparing
@@ -33,7 +34,7 @@ from bp_sim.tally import I_STRANDED
 MAX_WEEKS_IN_STATE = 32767
 
 
-@njit(cache=True)
+@rule
 def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicants, pending,
                remit_in, arrivals, refugees, claims):
     """Advance agent i by one week according to the state it is in."""
@@ -73,7 +74,7 @@ def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicant
     return s
 
 
-@njit(cache=True)
+@rule
 def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
     """One week for agents start..stop-1, writing row c of every counter."""
     p = p_arr[0]
@@ -108,7 +109,7 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
         if after == State.TRANSIT_SMUGGLED and pop.flags[i] & FLAG_STRANDED:
             ints[I_STRANDED] += 1
         if loc == pop.origin[i] and (after <= State.PREPARING or after == State.REINTEGRATED) \
-                and receives_remittances(seed, i, w, oi):
+                and receives_remittances(pop, i):
             # Those who share in remittances arriving next week (returnees re-establishing do not).
             remit_receivers[oi] += 1
 

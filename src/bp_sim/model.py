@@ -21,7 +21,7 @@ from bp_sim.errors import InputError
 from bp_sim.kernel import advance_population
 from bp_sim.mechanisms.asylum import decision_chances
 from bp_sim.mechanisms.attitudes import update_attitudes
-from bp_sim.mechanisms.origin import update_origins
+from bp_sim.mechanisms.origin import update_origins, update_place_aspiration
 from bp_sim.mechanisms.routing import build_route_tables
 from bp_sim.mechanisms.smuggling import update_market
 from bp_sim.network import Network, load_network
@@ -159,6 +159,7 @@ class SilkRoutesModel(mesa.Model):
         w.conflict[:] = node["conflict"]
         update_origins(w, self.base["income_week"], self.base["conflict"], p, node["climate_resilience"],
                        node["livelihood_boost"], node["climate_shock"], self.seed_key, t, self.shock_left, uniform)
+        update_place_aspiration(w, self.p_arr)
 
         ppa = self.persons_per_agent
         demand = self.last.demand * ppa if self.last is not None else np.zeros(net.n_edges)

@@ -17,12 +17,14 @@ from numba import njit, prange
 
 from bp_sim.rng import normal, uniform
 from bp_sim.states import (
+    D_HOUSEHOLD,
     D_INIT_AWARENESS,
     D_INIT_EMPLOYED,
     D_INIT_SAVINGS,
     D_INIT_SKILL,
     D_INIT_STATUS,
     FLAG_EMPLOYED,
+    FLAG_REMIT_HOUSEHOLD,
     Legal,
     State,
 )
@@ -115,9 +117,12 @@ def total_persons(net, p) -> float:
 
 @njit(cache=True)
 def _draw_range(pop, start, stop, seed, income_week, skill_sd, savings_weeks, savings_log_sd, awareness_mean,
-                awareness_sd, employed_share, pending_spread_weeks):
-    """Initial skill, awareness, savings, employment and waiting time of agents start..stop-1."""
+                awareness_sd, employed_share, pending_spread_weeks, origin_index, remit_households):
+    """Initial skill, awareness, savings, employment, waiting time and household of agents start..stop-1."""
     for i in range(start, stop):
+        # A fixed draw per person: their household has a migrant sending money home, or not.
+        if uniform(seed, i, 0, D_HOUSEHOLD) < remit_households[origin_index[pop.origin[i]]]:
+            pop.flags[i] |= FLAG_REMIT_HOUSEHOLD
         z = normal(seed, i, 0, D_INIT_SKILL)
         pop.skill[i] = int(min(max(0.5 + skill_sd * z, 0.0), 1.0) * 255.0 + 0.5)
         z = normal(seed, i, 0, D_INIT_AWARENESS)
@@ -136,12 +141,13 @@ def _draw_range(pop, start, stop, seed, income_week, skill_sd, savings_weeks, sa
 
 @njit(parallel=True, cache=True)
 def _draw_attributes(pop, bounds, seed, income_week, skill_sd, savings_weeks, savings_log_sd, awareness_mean,
-                     awareness_sd, employed_share, pending_spread_weeks):
+                     awareness_sd, employed_share, pending_spread_weeks, origin_index, remit_households):
     # Writes happen in a called function: Numba loses writes to arrays reached through a tuple
     # directly inside a prange body (tests/test_population.py guards this).
     for c in prange(bounds.shape[0] - 1):
         _draw_range(pop, bounds[c], bounds[c + 1], seed, income_week, skill_sd, savings_weeks, savings_log_sd,
-                    awareness_mean, awareness_sd, employed_share, pending_spread_weeks)
+                    awareness_mean, awareness_sd, employed_share, pending_spread_weeks, origin_index,
+                    remit_households)
 
 
 def initial_population(net, world, p, n_agents: int, seed_key) -> tuple[Population, float]:
@@ -157,5 +163,6 @@ def initial_population(net, world, p, n_agents: int, seed_key) -> tuple[Populati
 
     _draw_attributes(pop, chunk_bounds(n_agents), seed_key, world.income_week, p.init_skill_sd,
                      p.init_savings_weeks, p.init_savings_log_sd, p.init_awareness_mean, p.init_awareness_sd,
-                     p.init_employed_share, p.init_pending_spread_weeks)
+                     p.init_employed_share, p.init_pending_spread_weeks, world.origin_index,
+                     world.remit_households)
     return pop, float(persons.sum()) / n_agents

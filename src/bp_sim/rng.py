@@ -9,7 +9,8 @@ numbers). The mixer is SplitMix64's finaliser (Steele, Lea & Flood 2014).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from bp_sim.jit import inline_rule
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -20,14 +21,14 @@ _DECISION_KEY = np.uint64(0x8CB92BA72F3D8DD7)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: 53 random bits -> [0, 1)
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def _mix(z: np.uint64) -> np.uint64:
     z = (z ^ (z >> np.uint64(30))) * _MUL1
     z = (z ^ (z >> np.uint64(27))) * _MUL2
     return z ^ (z >> np.uint64(31))
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def uniform(seed: np.uint64, agent: int, step: int, decision: int) -> float:
     """A uniform draw in [0, 1) that depends only on its four keys."""
     z = seed + _GOLDEN
@@ -37,7 +38,7 @@ def uniform(seed: np.uint64, agent: int, step: int, decision: int) -> float:
     return float(z >> np.uint64(11)) * _TO_UNIT
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def normal(seed: np.uint64, agent: int, step: int, decision: int) -> float:
     """A standard normal draw (Box-Muller on two keyed uniforms)."""
     u1 = uniform(seed, agent, step, decision)

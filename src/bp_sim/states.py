@@ -60,6 +60,7 @@ FLAG_SUPPORTED = 8  # received reintegration support
 FLAG_IDENTIFIED = 16  # victim identified and referred
 FLAG_ENTERED_EU = 32  # has entered EU territory irregularly (counted once as an arrival)
 FLAG_CLAIMED = 64  # has lodged an asylum claim in an EU/UK system (later claims are not first-time)
+FLAG_REMIT_HOUSEHOLD = 128  # lives in a household with a migrant sending money (drawn once, at the start)
 
 # Counter-based random stream ids: one per decision, so that an agent meets the same draw for
 # the same decision in every scenario (common random numbers).

@@ -28,6 +28,7 @@ WORLD_FIELDS = (
     "conflict",  # float64, 0..1 conflict intensity this week
     "climate_exposure",  # float64, 0..1
     "shock_severity",  # float64, 0..1 climate shock felt this week (0 none; resilience lowers it)
+    "aspiration",  # float64, weekly aspiration hazard at an origin before personal factors
     "unemployment",  # float64, share 0..1
     "discrimination",  # float64, 0..1, from attitudes
     "deportation_weekly",  # float64, hazard of forced return for people without status

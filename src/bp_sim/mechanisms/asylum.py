@@ -11,15 +11,15 @@ removed, which needs their origin's readmission cooperation (see `returns`).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from bp_sim.jit import rule
 from bp_sim.rng import uniform
 from bp_sim.states import D_ASYLUM_DECIDED, D_RECOGNISED, Legal, State
 from bp_sim.tally import I_BACKLOG, I_DECISIONS, I_RECOGNISED, I_WAIT_WEEKS_DECIDED
 from bp_sim.world import WAIT_BUCKETS
 
 
-@njit(cache=True)
+@rule
 def step_pending(pop, i, w, p, seed, t, ints, pending):
     """ASYLUM_PENDING: wait, or receive a first-instance decision."""
     d = pop.location[i]

@@ -11,8 +11,7 @@ people detected entering, not departures prevented or pushed back before entry).
 
 from __future__ import annotations
 
-from numba import njit
-
+from bp_sim.jit import inline_rule, rule
 from bp_sim.rng import uniform
 from bp_sim.states import (
     D_DEATH,
@@ -41,7 +40,7 @@ from bp_sim.tally import (
 )
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def send_home(pop, i):
     """Move a person back to their origin as a returnee."""
     pop.location[i] = pop.origin[i]
@@ -52,7 +51,7 @@ def send_home(pop, i):
     pop.flags[i] &= ~FLAG_STRANDED
 
 
-@njit(cache=True)
+@rule
 def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally):
     """End of a leg: intercepted, dead or missing, or across."""
     e = pop.edge[i]
@@ -93,7 +92,7 @@ def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally):
         ints[I_ARRIVALS_EUROPE] += 1
 
 
-@njit(cache=True)
+@rule
 def step_detained(pop, i, w, p, seed, t, ints):
     """DETAINED: after the detention time, removed home (if the origin readmits) or released."""
     if pop.time_in_state[i] < p.detention_weeks:

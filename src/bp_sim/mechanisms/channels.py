@@ -11,8 +11,7 @@ afford (`common.choose_destination`).
 
 from __future__ import annotations
 
-from numba import njit
-
+from bp_sim.jit import inline_rule, rule
 from bp_sim.mechanisms.common import budget, choose_destination, info_level, journey_credit, pay, skill_of
 from bp_sim.mechanisms.origin import live_at_origin
 from bp_sim.rng import uniform
@@ -32,14 +31,14 @@ from bp_sim.states import (
 from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_REGULAR_DEPARTURES, I_REGULAR_DEPARTURES_EUROPE, I_REMIGRATED
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def recognised_skill(pop, i, p) -> float:
     """Skill as employers and visa officers at destination count it (PG2.1 raises it)."""
     s = skill_of(pop, i)
     return s * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
 
 
-@njit(cache=True)
+@rule
 def pick_regular_corridor(pop, i, w, p, oi, u) -> int:
     """A regular corridor the person qualifies for and can pay, drawn by its slots; -1 if none.
 
@@ -73,7 +72,7 @@ def pick_regular_corridor(pop, i, w, p, oi, u) -> int:
     return last
 
 
-@njit(cache=True)
+@rule
 def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
     """ASPIRING: apply for a regular slot, or set out to seek protection or irregularly."""
     node = pop.location[i]
@@ -108,7 +107,7 @@ def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
         pop.destination[i] = d
 
 
-@njit(cache=True)
+@rule
 def cost_to_first_border(w, k, di, node) -> float:
     """Money needed to get out of the country: the legs up to and including the first border."""
     total = 0.0
@@ -123,7 +122,7 @@ def cost_to_first_border(w, k, di, node) -> float:
     return total
 
 
-@njit(cache=True)
+@rule
 def step_preparing(pop, i, w, p, seed, t, ints):
     """PREPARING: after the preparation time, leave (regular: pay and fly; else set out)."""
     node = pop.location[i]

@@ -3,32 +3,32 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from bp_sim.jit import inline_rule, rule
 from bp_sim.rng import uniform
 from bp_sim.states import D_DESTINATION_BASE, Channel
 from bp_sim.world import N_INFO_LEVELS
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def skill_of(pop, i) -> float:
     """Skill level 0..1 (stored as uint8)."""
     return pop.skill[i] / 255.0
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def income_factor(skill: float) -> float:
     """Earnings relative to the node's mean income: 0.5 for the least, 1.5 for the most skilled."""
     return 0.5 + skill
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def info_level(pop, i) -> int:
     """Bucket of the awareness scale used to pick the perceived-risk route table."""
     return pop.awareness[i] * N_INFO_LEVELS // 256
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def pay(pop, i, amount: float, max_debt: float) -> bool:
     """Pay from savings, borrowing the rest up to max_debt. False (nothing paid) if unaffordable."""
     s = pop.savings[i]
@@ -43,13 +43,13 @@ def pay(pop, i, amount: float, max_debt: float) -> bool:
     return True
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def budget(pop, i, max_debt: float) -> float:
     """Money a person can still spend on the journey: savings plus remaining credit."""
     return pop.savings[i] + max(0.0, max_debt - pop.debt[i])
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def gumbel(seed, i, t, decision) -> float:
     """A keyed standard Gumbel draw: adding one to each option's utility and taking the best
     samples a multinomial logit choice."""
@@ -57,14 +57,14 @@ def gumbel(seed, i, t, decision) -> float:
     return -np.log(-np.log(u + 1e-300) + 1e-300)
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def journey_credit(pop, i, p) -> float:
     """Credit for an irregular journey: weeks of the person's income, capped (capability grows
     with income, which with falling aspiration gives the migration hump)."""
     return min(p.max_debt_usd, p.credit_income_weeks * pop.income[i])
 
 
-@njit(cache=True)
+@rule
 def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_only) -> int:
     """Pick a destination reachable from `loc` within `spend` USD (plus what people expect to
     earn or borrow on the way, `journey_credit_usd`), or -1 if none.

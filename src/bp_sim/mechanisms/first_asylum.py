@@ -11,15 +11,15 @@ systems at `secondary_movement_weekly` (secondary movements within the EU).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from bp_sim.jit import rule
 from bp_sim.mechanisms.common import budget, choose_destination, gumbel, journey_credit
 from bp_sim.rng import uniform
 from bp_sim.states import D_DESTINATION_BASE, D_ONWARD, D_RESETTLE, FLAG_EMPLOYED, Channel, State
 from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_ONWARD, I_RESETTLED
 
 
-@njit(cache=True)
+@rule
 def resettlement_destination(pop, i, w, seed, t, oi) -> int:
     """A resettlement country: an asylum system, drawn by the refugee's diaspora there (+1%).
 
@@ -37,7 +37,7 @@ def resettlement_destination(pop, i, w, seed, t, oi) -> int:
     return best
 
 
-@njit(cache=True)
+@rule
 def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
     """Resettlement or onward movement from a first-asylum country; True if the person left."""
     node = pop.location[i]

@@ -9,15 +9,14 @@ saved or sent home (see `remittances`).
 
 from __future__ import annotations
 
-from numba import njit
-
+from bp_sim.jit import inline_rule, rule
 from bp_sim.mechanisms.common import income_factor, skill_of
 from bp_sim.rng import uniform
 from bp_sim.states import D_JOB, FLAG_EMPLOYED, Legal
 from bp_sim.tally import I_EMPLOYED, I_WORKFORCE
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def work_access(p, legal: int) -> float:
     """Relative chance of finding work by legal status."""
     if legal == Legal.VISA or legal == Legal.NATIONAL:
@@ -27,7 +26,7 @@ def work_access(p, legal: int) -> float:
     return p.job_access_irregular
 
 
-@njit(cache=True)
+@rule
 def step_work(pop, i, w, p, seed, t, ints):
     """Update employment and this week's earnings; repay debt; save the rest."""
     d = pop.location[i]

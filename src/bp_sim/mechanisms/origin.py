@@ -13,20 +13,27 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from bp_sim.jit import inline_rule
 from bp_sim.mechanisms.common import income_factor, skill_of
 from bp_sim.rng import uniform
-from bp_sim.states import D_ASPIRE, D_CLIMATE, D_HOUSEHOLD, FLAG_RETURNEE, FLAG_SUPPORTED, State
+from bp_sim.states import D_ASPIRE, D_CLIMATE, FLAG_REMIT_HOUSEHOLD, FLAG_RETURNEE, FLAG_SUPPORTED, State
 from bp_sim.tally import I_NEW_ASPIRING
 
 
-@njit(inline="always", cache=True)
-def aspiration_hazard(p, income_week, conflict, shock, diaspora_ratio, flags, weeks_since_support):
-    """Weekly chance that a person at home starts to wish to migrate."""
+@inline_rule
+def place_aspiration(p, income_week, conflict, shock, diaspora_ratio) -> float:
+    """The part of the aspiration hazard that is the same for everyone at a place this week."""
     gap = max(p.reference_dest_income_week / max(income_week, 1e-6), 1.0)
     h = p.aspiration_base * gap**p.aspiration_income_elasticity
     h *= 1.0 + p.aspiration_conflict * conflict
     h *= 1.0 + p.aspiration_climate_shock * shock
     h *= 1.0 + p.aspiration_network * diaspora_ratio
+    return h
+
+
+@inline_rule
+def personal_aspiration(p, h, flags, weeks_since_support) -> float:
+    """The place's hazard h for one person, by their return history (a chance, capped at 1)."""
     if flags & FLAG_SUPPORTED:
         # Reintegration support lowers re-migration for a while, then wears off.
         fade = np.exp(-weeks_since_support / p.reintegration_effect_weeks)
@@ -36,13 +43,32 @@ def aspiration_hazard(p, income_week, conflict, shock, diaspora_ratio, flags, we
     return min(h, 1.0)
 
 
-@njit(inline="always", cache=True)
-def receives_remittances(seed, i, w, oi) -> bool:
-    """Whether the person's household has a migrant sending money (a fixed draw per person)."""
-    return uniform(seed, i, 0, D_HOUSEHOLD) < w.remit_households[oi]
+@inline_rule
+def aspiration_hazard(p, income_week, conflict, shock, diaspora_ratio, flags, weeks_since_support):
+    """Weekly chance that a person at home starts to wish to migrate."""
+    h = place_aspiration(p, income_week, conflict, shock, diaspora_ratio)
+    return personal_aspiration(p, h, flags, weeks_since_support)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
+def update_place_aspiration(w, p_arr) -> None:
+    """This week's place part of the hazard at each origin (once per node, not once per person)."""
+    p = p_arr[0]
+    for n in range(w.origin_index.shape[0]):
+        oi = w.origin_index[n]
+        if oi >= 0:
+            w.aspiration[n] = place_aspiration(p, w.income_week[n], w.conflict[n], w.shock_severity[n],
+                                               w.diaspora_ratio[oi])
+
+
+@inline_rule
+def receives_remittances(pop, i) -> bool:
+    """Whether the person's household has a migrant sending money (drawn once per person at the
+    start, `population._draw_range`: the diaspora behind it is fixed at its 2020 size)."""
+    return (pop.flags[i] & FLAG_REMIT_HOUSEHOLD) != 0
+
+
+@inline_rule
 def live_at_origin(pop, i, w, p, node, oi, seed):
     """Earn, save, receive remittances and hear campaigns, for anyone living at their origin.
 
@@ -51,7 +77,7 @@ def live_at_origin(pop, i, w, p, node, oi, seed):
     """
     inc = w.income_week[node] * income_factor(skill_of(pop, i))
     pop.income[i] = inc
-    received = w.remit_per_agent_week[oi] if receives_remittances(seed, i, w, oi) else 0.0
+    received = w.remit_per_agent_week[oi] if receives_remittances(pop, i) else 0.0
     pop.savings[i] = pop.savings[i] * (1.0 - p.savings_drawdown_weekly) + inc * p.saving_rate + received
     campaign = w.campaign_intensity[node]
     if campaign > 0.0:
@@ -59,21 +85,13 @@ def live_at_origin(pop, i, w, p, node, oi, seed):
         pop.awareness[i] = min(255, a + int((255 - a) * campaign * p.awareness_gain_weekly + 0.5))
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def step_at_home(pop, i, w, p, seed, t, ints):
     """STAYING or REINTEGRATED: maybe start aspiring."""
     node = pop.location[i]
     oi = w.origin_index[node]
     live_at_origin(pop, i, w, p, node, oi, seed)
-    h = aspiration_hazard(
-        p,
-        w.income_week[node],
-        w.conflict[node],
-        w.shock_severity[node],
-        w.diaspora_ratio[oi],
-        pop.flags[i],
-        pop.time_in_state[i],
-    )
+    h = personal_aspiration(p, w.aspiration[node], pop.flags[i], pop.time_in_state[i])
     if uniform(seed, i, t, D_ASPIRE) < h:
         pop.state[i] = State.ASPIRING
         ints[I_NEW_ASPIRING] += 1

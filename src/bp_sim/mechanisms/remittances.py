@@ -11,19 +11,19 @@ household income and savings, which finances moves and lowers the need to move.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from bp_sim.jit import inline_rule, rule
 from bp_sim.states import FLAG_EMPLOYED
 from bp_sim.tally import M_REMIT_FEES, M_REMIT_FORMAL, M_REMIT_RECEIVED, M_REMIT_SENT
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def formal_share(p, cost: float) -> float:
     """Share sent through formal channels at a corridor cost (share of the amount)."""
     return 1.0 / (1.0 + np.exp((cost - p.formal_cost_midpoint) / p.formal_cost_scale))
 
 
-@njit(cache=True)
+@rule
 def step_remit(pop, i, w, p, money, remit_in):
     """An employed migrant sends money home this week."""
     if not (pop.flags[i] & FLAG_EMPLOYED):

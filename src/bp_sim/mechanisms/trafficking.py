@@ -8,8 +8,7 @@ a protection system exists, and otherwise assisted home. Some escape on their ow
 
 from __future__ import annotations
 
-from numba import njit
-
+from bp_sim.jit import inline_rule, rule
 from bp_sim.rng import uniform
 from bp_sim.states import (
     D_TRAFFICKED,
@@ -22,13 +21,13 @@ from bp_sim.states import (
 from bp_sim.tally import I_RETURNS_VOLUNTARY, I_TRAFFICKED, I_TRAFFICKED_IDENTIFIED
 
 
-@njit(inline="always", cache=True)
+@inline_rule
 def debt_vulnerability(p, debt: float) -> float:
     """1 with no debt, rising towards 1 + trafficking_debt_effect as debt grows."""
     return 1.0 + p.trafficking_debt_effect * debt / (debt + p.debt_reference_usd)
 
 
-@njit(cache=True)
+@rule
 def maybe_exploited(pop, i, w, p, seed, t, ints, base_hazard: float) -> bool:
     """Apply the weekly exploitation risk; True if the person became a victim."""
     node = pop.location[i]
@@ -41,7 +40,7 @@ def maybe_exploited(pop, i, w, p, seed, t, ints, base_hazard: float) -> bool:
     return False
 
 
-@njit(cache=True)
+@rule
 def step_exploited(pop, i, w, p, seed, t, ints):
     """EXPLOITED: identified and referred, escaped, or still exploited (debt is worked off)."""
     node = pop.location[i]
