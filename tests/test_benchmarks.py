@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,8 +9,16 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "engine_speed.py"
 
 
 def test_quick_benchmark_runs_and_writes_results(tmp_path):
-    subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(tmp_path)], check=True, timeout=300)
+    subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(tmp_path)], check=True, timeout=300,
+                   capture_output=True)
     df = pd.read_csv(tmp_path / "engine_speed.csv")
-    assert list(df.agents) == [10_000, 50_000]
-    assert (df.agent_steps_per_second > 0).all() and (df.state_bytes_per_agent <= 64).all()
+    sizes = df[df.kind == "size"]
+    assert list(sizes.agents) == [10_000, 50_000]
+    assert (sizes.agent_steps_per_second > 0).all() and (sizes.state_bytes_per_agent <= 64).all()
+    versus = df[df.kind == "versus_reference"]
+    assert len(versus) == 1 and versus.speedup_vs_reference.iloc[0] > 1  # the compiled engine beats the twin
+    assert set(df[df.kind == "reference"].engine) == {"reference"}
+    threads = df[df.kind == "threads"].threads.tolist()
+    assert threads[0] == 1 and threads[-1] == (os.cpu_count() or 1)
+    assert df[df.kind == "startup_cached"].startup_s.iloc[0] > 0
     assert (tmp_path / "engine_speed.png").stat().st_size > 5_000

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from numba import njit, prange
 
-from bp_sim.jit import rule
+from bp_sim.jit import inline_rule, rule
 from bp_sim.mechanisms.asylum import step_pending
 from bp_sim.mechanisms.borders import step_detained
 from bp_sim.mechanisms.channels import step_aspiring, step_preparing
@@ -34,7 +34,7 @@ from bp_sim.tally import I_STRANDED
 MAX_WEEKS_IN_STATE = 32767
 
 
-@rule
+@inline_rule
 def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicants, pending,
                remit_in, arrivals, refugees, claims):
     """Advance agent i by one week according to the state it is in."""

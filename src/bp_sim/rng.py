@@ -15,7 +15,6 @@ from bp_sim.jit import inline_rule
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
 _MUL2 = np.uint64(0x94D049BB133111EB)
-_AGENT_KEY = np.uint64(0xD1B54A32D192ED03)
 _STEP_KEY = np.uint64(0xABC98388FB8FAC03)
 _DECISION_KEY = np.uint64(0x8CB92BA72F3D8DD7)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: 53 random bits -> [0, 1)
@@ -29,12 +28,21 @@ def _mix(z: np.uint64) -> np.uint64:
 
 
 @inline_rule
+def stream_key(seed: np.uint64, step: int, decision: int) -> np.uint64:
+    """The key of one (seed, step, decision) stream; the same for every agent, so a compiled loop
+    over agents computes it once."""
+    z = _mix((seed + _GOLDEN) ^ (np.uint64(step + 1) * _STEP_KEY))
+    return _mix(z ^ (np.uint64(decision) * _DECISION_KEY))
+
+
+@inline_rule
 def uniform(seed: np.uint64, agent: int, step: int, decision: int) -> float:
-    """A uniform draw in [0, 1) that depends only on its four keys."""
-    z = seed + _GOLDEN
-    z = _mix(z ^ (np.uint64(agent) * _AGENT_KEY))
-    z = _mix(z ^ (np.uint64(step + 1) * _STEP_KEY))
-    z = _mix(z ^ (np.uint64(decision) * _DECISION_KEY))
+    """A uniform draw in [0, 1) that depends only on its four keys.
+
+    Agent i takes the i-th output of a SplitMix64 sequence whose seed is the stream key, so
+    each draw costs one mix per agent once the key is hoisted out of the loop.
+    """
+    z = _mix(stream_key(seed, step, decision) + np.uint64(agent + 1) * _GOLDEN)
     return float(z >> np.uint64(11)) * _TO_UNIT
 
 

@@ -21,8 +21,9 @@ from ..conftest import baseline
 
 REPS = 4
 AGENTS = 60_000
-# Levers whose first-order outcome is rare at AGENTS need a larger population to be measured.
-AGENTS_FOR = {"regular_pathways": 200_000, "student_mobility": 200_000, "regular_channel_information": 200_000}
+# Levers whose first-order outcome is rare at AGENTS need a larger population to be measured
+# (regular moves to Europe: a few dozen agents in two years even at 1M agents).
+AGENTS_FOR = {"regular_pathways": 1_000_000, "student_mobility": 1_000_000, "regular_channel_information": 200_000}
 # Regular slots are rationed by last week's applicants, so every applicant's chance moves with
 # the lever and pairing helps less: more replicates.
 REPS_FOR = {"regular_channel_information": 6}
@@ -110,7 +111,7 @@ def test_forensic_identification_identifies_more_of_the_dead():
     sc_more = _scenario(params, deadly)
     sc_more.levers["forensic_identification"] = LeverSetting("forensic_identification", 1.0)
     reps = 5
-    results = run_replicates([sc_base, sc_more], reps, 400_000, 100, jobs=1)
+    results = run_replicates([sc_base, sc_more], reps, 1_000_000, 100, jobs=1)
     tot = {(r.scenario, r.replicate): horizon_totals(r.series) for r in results}
     deaths, ident = OUTCOME_INDEX["deaths_missing"], OUTCOME_INDEX["missing_identified"]
     assert min(tot[(0, i)][deaths] for i in range(reps)) > 0

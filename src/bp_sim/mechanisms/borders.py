@@ -11,7 +11,7 @@ people detected entering, not departures prevented or pushed back before entry).
 
 from __future__ import annotations
 
-from bp_sim.jit import inline_rule, rule
+from bp_sim.jit import inline_rule
 from bp_sim.rng import uniform
 from bp_sim.states import (
     D_DEATH,
@@ -51,7 +51,7 @@ def send_home(pop, i):
     pop.flags[i] &= ~FLAG_STRANDED
 
 
-@rule
+@inline_rule
 def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally):
     """End of a leg: intercepted, dead or missing, or across."""
     e = pop.edge[i]
@@ -92,7 +92,7 @@ def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally):
         ints[I_ARRIVALS_EUROPE] += 1
 
 
-@rule
+@inline_rule
 def step_detained(pop, i, w, p, seed, t, ints):
     """DETAINED: after the detention time, removed home (if the origin readmits) or released."""
     if pop.time_in_state[i] < p.detention_weeks:

@@ -72,7 +72,7 @@ def pick_regular_corridor(pop, i, w, p, oi, u) -> int:
     return last
 
 
-@rule
+@inline_rule
 def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
     """ASPIRING: apply for a regular slot, or set out to seek protection or irregularly."""
     node = pop.location[i]
@@ -122,7 +122,7 @@ def cost_to_first_border(w, k, di, node) -> float:
     return total
 
 
-@rule
+@inline_rule
 def step_preparing(pop, i, w, p, seed, t, ints):
     """PREPARING: after the preparation time, leave (regular: pay and fly; else set out)."""
     node = pop.location[i]

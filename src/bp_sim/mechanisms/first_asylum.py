@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bp_sim.jit import rule
+from bp_sim.jit import inline_rule, rule
 from bp_sim.mechanisms.common import budget, choose_destination, gumbel, journey_credit
 from bp_sim.rng import uniform
 from bp_sim.states import D_DESTINATION_BASE, D_ONWARD, D_RESETTLE, FLAG_EMPLOYED, Channel, State
@@ -37,7 +37,7 @@ def resettlement_destination(pop, i, w, seed, t, oi) -> int:
     return best
 
 
-@rule
+@inline_rule
 def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
     """Resettlement or onward movement from a first-asylum country; True if the person left."""
     node = pop.location[i]

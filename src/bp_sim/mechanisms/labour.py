@@ -9,7 +9,7 @@ saved or sent home (see `remittances`).
 
 from __future__ import annotations
 
-from bp_sim.jit import inline_rule, rule
+from bp_sim.jit import inline_rule
 from bp_sim.mechanisms.common import income_factor, skill_of
 from bp_sim.rng import uniform
 from bp_sim.states import D_JOB, FLAG_EMPLOYED, Legal
@@ -26,7 +26,7 @@ def work_access(p, legal: int) -> float:
     return p.job_access_irregular
 
 
-@rule
+@inline_rule
 def step_work(pop, i, w, p, seed, t, ints):
     """Update employment and this week's earnings; repay debt; save the rest."""
     d = pop.location[i]

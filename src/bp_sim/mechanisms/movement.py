@@ -11,7 +11,7 @@ destination.
 
 from __future__ import annotations
 
-from bp_sim.jit import rule
+from bp_sim.jit import inline_rule
 from bp_sim.mechanisms.borders import resolve_crossing
 from bp_sim.mechanisms.common import budget, choose_destination, info_level, journey_credit, pay
 from bp_sim.rng import uniform
@@ -32,7 +32,7 @@ from bp_sim.tally import (
 )
 
 
-@rule
+@inline_rule
 def arrive(pop, i, w, p, seed, t, ints, arrivals, claims):
     """Reached the destination: lodge a claim, register as a refugee, or stay without status."""
     d = pop.location[i]
@@ -58,7 +58,7 @@ def arrive(pop, i, w, p, seed, t, ints, arrivals, claims):
     pop.legal[i] = Legal.IRREGULAR
 
 
-@rule
+@inline_rule
 def step_transit_regular(pop, i, w, p, seed, t, ints, arrivals):
     """TRANSIT_REGULAR: fly; on arrival a permit holder (or a resettled refugee) starts work."""
     pop.leg_left[i] -= 1
@@ -76,7 +76,7 @@ def step_transit_regular(pop, i, w, p, seed, t, ints, arrivals):
         pop.flags[i] |= FLAG_EMPLOYED  # regular labour migrants arrive with a job offer
 
 
-@rule
+@inline_rule
 def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims):
     """TRANSIT_SMUGGLED: travel a leg, or at a node choose and pay the next one."""
     e = pop.edge[i]

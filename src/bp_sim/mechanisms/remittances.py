@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bp_sim.jit import inline_rule, rule
+from bp_sim.jit import inline_rule
 from bp_sim.states import FLAG_EMPLOYED
 from bp_sim.tally import M_REMIT_FEES, M_REMIT_FORMAL, M_REMIT_RECEIVED, M_REMIT_SENT
 
@@ -23,7 +23,7 @@ def formal_share(p, cost: float) -> float:
     return 1.0 / (1.0 + np.exp((cost - p.formal_cost_midpoint) / p.formal_cost_scale))
 
 
-@rule
+@inline_rule
 def step_remit(pop, i, w, p, money, remit_in):
     """An employed migrant sends money home this week."""
     if not (pop.flags[i] & FLAG_EMPLOYED):

@@ -12,7 +12,7 @@ those not reached more likely (Kuschminder 2017).
 
 from __future__ import annotations
 
-from bp_sim.jit import rule
+from bp_sim.jit import inline_rule
 from bp_sim.mechanisms.borders import send_home
 from bp_sim.rng import uniform
 from bp_sim.states import (
@@ -29,7 +29,7 @@ from bp_sim.states import (
 from bp_sim.tally import I_REINTEGRATED, I_RETURNS_FORCED, I_RETURNS_VOLUNTARY
 
 
-@rule
+@inline_rule
 def step_leave_destination(pop, i, w, p, seed, t, ints) -> bool:
     """Voluntary return or removal of a resident; True if the person went home."""
     d = pop.location[i]
@@ -61,7 +61,7 @@ def step_leave_destination(pop, i, w, p, seed, t, ints) -> bool:
     return False
 
 
-@rule
+@inline_rule
 def step_stranded_return(pop, i, w, p, seed, t, ints) -> bool:
     """A stranded traveller may give up and take assisted voluntary return."""
     if not (pop.flags[i] & FLAG_STRANDED):
@@ -74,7 +74,7 @@ def step_stranded_return(pop, i, w, p, seed, t, ints) -> bool:
     return False
 
 
-@rule
+@inline_rule
 def step_returned(pop, i, w, p, seed, t, ints):
     """RETURNED: once re-established, reintegrated with support, or back to staying without."""
     pop.income[i] = 0.0

@@ -8,7 +8,7 @@ a protection system exists, and otherwise assisted home. Some escape on their ow
 
 from __future__ import annotations
 
-from bp_sim.jit import inline_rule, rule
+from bp_sim.jit import inline_rule
 from bp_sim.rng import uniform
 from bp_sim.states import (
     D_TRAFFICKED,
@@ -27,7 +27,7 @@ def debt_vulnerability(p, debt: float) -> float:
     return 1.0 + p.trafficking_debt_effect * debt / (debt + p.debt_reference_usd)
 
 
-@rule
+@inline_rule
 def maybe_exploited(pop, i, w, p, seed, t, ints, base_hazard: float) -> bool:
     """Apply the weekly exploitation risk; True if the person became a victim."""
     node = pop.location[i]
@@ -40,7 +40,7 @@ def maybe_exploited(pop, i, w, p, seed, t, ints, base_hazard: float) -> bool:
     return False
 
 
-@rule
+@inline_rule
 def step_exploited(pop, i, w, p, seed, t, ints):
     """EXPLOITED: identified and referred, escaped, or still exploited (debt is worked off)."""
     node = pop.location[i]
