@@ -6,6 +6,14 @@ access to an array of the population or world tuple increments and decrements a 
 counter atomically, and two threads doing so on the same counters spent most of a week's time
 (measured: 126 ms -> 56 ms per week at 1M agents, identical outputs; benchmarks/README.md).
 A rule must therefore never allocate an array.
+
+Loop-free rules are inlined into the kernel (`inline_rule`): a call passes the population and
+world tuples, several hundred machine words, by value, which cost more than most rules. Rules
+with a loop and an early return (destination and corridor choice, the asylum queue) stay calls
+(`rule`): inlining them at Numba IR level changed results (no one at home ever started
+aspiring; Numba 0.68), so keep them out of `inline_rule`. The per-state dispatcher
+`kernel.step_agent` is a call too: inlining it as well gained ~10% speed but tripled the cold
+compile (54 s -> 170 s here).
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from __future__ import annotations
 from numba import njit
 
 rule = njit(cache=True, _nrt=False)
-"""A per-agent rule called from the kernel (not inlined: keeps compile time and code size down)."""
+"""A per-agent rule called from the kernel (a rule with a loop; see above)."""
 
 inline_rule = njit(inline="always", cache=True, _nrt=False)
 """A small per-agent rule or helper inlined into its caller at Numba IR level."""

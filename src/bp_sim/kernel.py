@@ -34,7 +34,7 @@ from bp_sim.tally import I_STRANDED
 MAX_WEEKS_IN_STATE = 32767
 
 
-@inline_rule
+@rule
 def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicants, pending,
                remit_in, arrivals, refugees, claims):
     """Advance agent i by one week according to the state it is in."""
