@@ -1,0 +1,70 @@
+"""Resettlement and onward movement (twin of `mechanisms.first_asylum`, mechanism 9).
+
+Registered refugees in a first-asylum country are counted in the resettlement pool and may be
+resettled (flown to an asylum system drawn by their diaspora there); refugees and people
+without status there move on towards an asylum system more often where reception is poor, and
+from the EU border countries at the secondary-movement rate.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from bp_sim import tally as T
+from bp_sim.reference.common import budget, choose_destination, journey_credit
+from bp_sim.states import FLAG_EMPLOYED, Channel, State
+
+if TYPE_CHECKING:
+    from bp_sim.reference.migrant import Migrant
+    from bp_sim.reference.week import Week
+
+
+def resettlement_destination(m: Migrant, wk: Week) -> int:
+    """A resettlement country: an asylum system, drawn by the refugee's diaspora there (+1%)."""
+    w = wk.w
+    shares = w.network_share[m.origin_index]
+    best = -1
+    best_v = -math.inf
+    for d, a in enumerate(w.asylum_index):
+        if a < 0:
+            continue
+        v = math.log(shares[d] + 0.01) + wk.rng.gumbel()
+        if v > best_v:
+            best_v = v
+            best = d
+    return best
+
+
+def step_first_asylum(m: Migrant, wk: Week) -> bool:
+    """Resettlement or onward movement; True if the person left."""
+    w, p, tally = wk.w, wk.p, wk.tally
+    node = m.location
+    if m.state == State.PROTECTED and w.is_first_asylum[node]:
+        tally.refugees[node] += 1
+        if wk.random() < w.resettle_prob[node]:
+            d = resettlement_destination(m, wk)
+            if d >= 0:
+                m.state = State.TRANSIT_REGULAR
+                m.channel = Channel.RESETTLEMENT
+                m.destination = d
+                m.leg_left = int(p.air_travel_weeks)
+                m.flags &= ~FLAG_EMPLOYED
+                tally.ints[T.I_RESETTLED] += 1
+                return True
+    if w.is_first_asylum[node]:
+        h = p.onward_weekly * (1.0 - w.reception_quality[node])
+    else:
+        h = p.secondary_movement_weekly
+    if wk.random() < h:
+        d = choose_destination(m, wk, node, Channel.ASYLUM, budget(m, journey_credit(m, p)), True)
+        if d >= 0:
+            m.state = State.TRANSIT_SMUGGLED
+            m.channel = Channel.ASYLUM
+            m.destination = d
+            m.edge = -1
+            m.flags &= ~FLAG_EMPLOYED
+            tally.ints[T.I_ONWARD] += 1
+            tally.ints[T.I_IRREGULAR_DEPARTURES] += 1
+            return True
+    return False

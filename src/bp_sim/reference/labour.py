@@ -1,0 +1,63 @@
+"""Work at destination (twin of `mechanisms.labour`, mechanism 10).
+
+Jobs are found with a weekly chance set by legal access to work, unemployment, discrimination
+and integration support, and lost at a weekly rate (one draw decides either). Earnings scale
+with the destination's income and recognised skill, less for workers without status; what is
+left after living costs repays debt and is saved.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bp_sim import tally as T
+from bp_sim.reference.common import income_factor, skill_of
+from bp_sim.states import FLAG_EMPLOYED, Legal
+
+if TYPE_CHECKING:
+    from types import SimpleNamespace
+
+    from bp_sim.reference.migrant import Migrant
+    from bp_sim.reference.week import Week
+
+
+def work_access(p: SimpleNamespace, legal: int) -> float:
+    """Relative chance of finding work by legal status."""
+    if legal == Legal.VISA or legal == Legal.NATIONAL:
+        return 1.0
+    if legal == Legal.REFUGEE:
+        return p.job_access_refugee
+    return p.job_access_irregular
+
+
+def job_find_chance(m: Migrant, wk: Week) -> float:
+    """Weekly chance that a person without work at their location finds a job."""
+    w, p = wk.w, wk.p
+    d = m.location
+    return (p.job_find_weekly * work_access(p, m.legal) * (1.0 - w.unemployment[d]) * (1.0 - w.discrimination[d])
+            * (1.0 + p.integration_job_effect * w.integration_support[d]))
+
+
+def step_work(m: Migrant, wk: Week) -> None:
+    """Update employment and this week's earnings; repay debt; save the rest."""
+    w, p, ints = wk.w, wk.p, wk.tally.ints
+    u = wk.random()
+    if m.flags & FLAG_EMPLOYED:
+        if u < p.job_loss_weekly:
+            m.flags &= ~FLAG_EMPLOYED
+    elif u < job_find_chance(m, wk):
+        m.flags |= FLAG_EMPLOYED
+    ints[T.I_WORKFORCE] += 1
+    if not m.flags & FLAG_EMPLOYED:
+        m.income = 0.0
+        return
+    ints[T.I_EMPLOYED] += 1
+    skill = skill_of(m) * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
+    wage = w.income_week[m.location] * p.migrant_wage_ratio * income_factor(skill)
+    if m.legal == Legal.IRREGULAR or m.legal == Legal.REJECTED:
+        wage *= p.irregular_wage_factor
+    m.income = wage
+    spare = wage * (1.0 - p.living_cost_share)
+    repay = min(m.debt, spare * p.debt_repay_share)
+    m.debt -= repay
+    m.savings += spare - repay

@@ -1,0 +1,100 @@
+"""`Migrant`: one person (one agent of `persons_per_agent` persons) as a plain Mesa agent.
+
+It holds the same state as one row of the engine's struct-of-arrays population
+(`population.POP_DTYPES`), as Python attributes. Each week `step` applies the rule of the state
+the migrant starts the week in (`dispatch.RULES`, the twin of `kernel.step_agent`), then does
+the end-of-week bookkeeping of `kernel.advance_chunk`: weeks in state, the stock count by
+origin, place and state, the stranded count and the households that share next week's
+remittances.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from bp_sim import tally as T
+from bp_sim.reference.dispatch import RULES
+from bp_sim.states import FLAG_REMIT_HOUSEHOLD, FLAG_STRANDED, State
+
+if TYPE_CHECKING:
+    from bp_sim.reference.model import ReferenceModel
+
+MAX_WEEKS_IN_STATE = 32767  # time_in_state is an int16 in the engine: it stops counting there
+
+_AT_HOME_RECEIVING = frozenset({State.STAYING, State.ASPIRING, State.PREPARING, State.REINTEGRATED})
+
+
+class Migrant(mesa.Agent):
+    """A person on the Silk Routes: life-cycle state, place, money and skills.
+
+    Codes are those of `bp_sim.states`; node and edge ids are those of the network.
+    """
+
+    model: ReferenceModel
+    state: int  # life-cycle state (`State`)
+    legal: int  # legal status (`Legal`)
+    channel: int  # how the person set out (`Channel`)
+    flags: int  # bit flags (`FLAG_*`), among them the fixed household trait (`remit_household`)
+    origin: int  # node id of the origin
+    origin_index: int  # index of the origin among the origins (fixed: `World.origin_index[origin]`)
+    location: int  # node id where the person is (the start node while on a leg)
+    destination: int  # node id the person is heading for, -1 none
+    edge: int  # leg being travelled, -1 at a node
+    leg_left: int  # weeks left on the current leg or flight
+    time_in_state: int  # weeks since the last change of state
+    skill: int  # 0..255, read as 0..1
+    awareness: int  # 0..255, read as 0..1: information on risks and routes
+    savings: float  # USD
+    income: float  # USD earned this week
+    debt: float  # USD owed (to smugglers, recruiters)
+
+    def __init__(self, model: ReferenceModel, *, state: int, legal: int, channel: int, flags: int, origin: int,
+                 location: int, destination: int, edge: int, leg_left: int, time_in_state: int, skill: int,
+                 awareness: int, savings: float, income: float, debt: float, origin_index: int) -> None:
+        super().__init__(model)
+        self.state = state
+        self.legal = legal
+        self.channel = channel
+        self.flags = flags
+        self.origin = origin
+        self.origin_index = origin_index
+        self.location = location
+        self.destination = destination
+        self.edge = edge
+        self.leg_left = leg_left
+        self.time_in_state = time_in_state
+        self.skill = skill
+        self.awareness = awareness
+        self.savings = savings
+        self.income = income
+        self.debt = debt
+
+    @property
+    def remit_household(self) -> bool:
+        """Lives in a household with a migrant sending money home: a fixed trait, drawn once per
+        person with the initial population (`FLAG_REMIT_HOUSEHOLD`) and never changed."""
+        return (self.flags & FLAG_REMIT_HOUSEHOLD) != 0
+
+    def step(self) -> None:
+        """One week: the rule of the starting state, then the week's bookkeeping."""
+        wk = self.model.this_week
+        before = self.state
+        rule = RULES[before]
+        if rule is not None:
+            rule(self, wk)
+        after = self.state
+        if after != before:
+            self.time_in_state = 0
+        elif self.time_in_state < MAX_WEEKS_IN_STATE:
+            self.time_in_state += 1
+        tally = wk.tally
+        oi = self.origin_index
+        loc = self.location
+        tally.stock[oi, loc, after] += 1
+        if after == State.TRANSIT_SMUGGLED and self.flags & FLAG_STRANDED:
+            tally.ints[T.I_STRANDED] += 1
+        if loc == self.origin and after in _AT_HOME_RECEIVING and self.remit_household:
+            # Those who share in remittances arriving next week (returnees re-establishing do not).
+            tally.remit_receivers[oi] += 1

@@ -1,0 +1,109 @@
+"""Travel along routes, waiting at hubs, stranding and arriving (twin of `mechanisms.movement`, 4).
+
+A person in irregular transit at a node takes the next leg of the best route for their
+information level, re-planning the destination if the route closed or became too dear; whoever
+cannot pay the leg is stranded and works informally. At a hub departures happen with the week's
+chance; a leg takes its travel time and ends in a crossing (`borders`). Regular travellers fly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bp_sim import tally as T
+from bp_sim.reference.borders import resolve_crossing
+from bp_sim.reference.common import budget, choose_destination, info_level, journey_credit, pay
+from bp_sim.states import FLAG_CLAIMED, FLAG_EMPLOYED, FLAG_STRANDED, Channel, Legal, State
+
+if TYPE_CHECKING:
+    from bp_sim.reference.migrant import Migrant
+    from bp_sim.reference.week import Week
+
+
+def arrive(m: Migrant, wk: Week) -> None:
+    """Reached the destination: lodge a claim, register as a refugee, or stay without status."""
+    w, p, tally = wk.w, wk.p, wk.tally
+    d = m.location
+    ch = m.channel
+    m.flags &= ~FLAG_STRANDED
+    tally.arrivals[d] += 1
+    if w.asylum_index[d] >= 0 and ch != Channel.REGULAR:
+        lodge = p.lodge_prob_asylum if ch == Channel.ASYLUM else p.lodge_prob_irregular
+        if wk.random() < lodge:
+            m.state = State.ASYLUM_PENDING
+            m.legal = Legal.ASYLUM_SEEKER
+            if not m.flags & FLAG_CLAIMED:  # first-time applicants only, as Eurostat counts
+                m.flags |= FLAG_CLAIMED
+                tally.ints[T.I_ASYLUM_APPLICATIONS] += 1
+                tally.claims[m.origin_index] += 1
+            return
+    elif w.is_first_asylum[d] and ch == Channel.ASYLUM:
+        if wk.random() < w.registration_rate[d]:
+            m.state = State.PROTECTED
+            m.legal = Legal.REFUGEE
+            return
+    m.state = State.IRREGULAR_RESIDENT
+    m.legal = Legal.IRREGULAR
+
+
+def step_transit_regular(m: Migrant, wk: Week) -> None:
+    """TRANSIT_REGULAR: fly; on arrival a permit holder (or a resettled refugee) starts work."""
+    m.leg_left -= 1
+    if m.leg_left > 0:
+        return
+    d = m.destination
+    m.location = d
+    wk.tally.arrivals[d] += 1
+    if m.channel == Channel.RESETTLEMENT:
+        m.state = State.PROTECTED
+        m.legal = Legal.REFUGEE
+    else:
+        m.state = State.REGULAR_RESIDENT
+        m.legal = Legal.VISA
+        m.flags |= FLAG_EMPLOYED  # regular labour migrants arrive with a job offer
+
+
+def step_transit_smuggled(m: Migrant, wk: Week) -> None:
+    """TRANSIT_SMUGGLED: travel a leg, or at a node choose and pay the next one."""
+    w, p, tally = wk.w, wk.p, wk.tally
+    if m.edge >= 0:
+        m.leg_left -= 1
+        if m.leg_left <= 0:
+            resolve_crossing(m, wk)
+        return
+    loc = m.location
+    if loc == m.destination:
+        arrive(m, wk)
+        return
+    credit = journey_credit(m, p)
+    spend = budget(m, credit)
+    k = info_level(m)
+    di = w.dest_index[m.destination]
+    e = w.next_edge[k][di][loc]
+    if e < 0 or w.money_to_go[di][loc] > (spend + p.journey_credit_usd) * p.replan_cost_ratio:
+        # The route closed or became too costly: re-plan from here.
+        nd = choose_destination(m, wk, loc, m.channel, spend, False)
+        if nd >= 0:
+            m.destination = nd
+            if nd == loc:
+                arrive(m, wk)
+                return
+            e = w.next_edge[k][w.dest_index[nd]][loc]
+    if e < 0 or w.edge_cost[e] > spend:
+        # Stranded: work informally in transit to save for the next leg.
+        m.flags |= FLAG_STRANDED
+        m.savings += p.transit_wage_share * w.income_week[loc]
+        return
+    m.flags &= ~FLAG_STRANDED
+    tally.demand[e] += 1
+    if wk.random() >= w.edge_depart[e]:
+        return  # waiting at the hub for a departure
+    cost = w.edge_cost[e]
+    pay(m, cost, credit)  # affordable: checked against the budget above
+    if w.edge_smuggled[e]:
+        tally.money[T.M_SMUGGLER_REVENUE] += cost
+        tally.ints[T.I_SMUGGLED_LEGS] += 1
+    m.edge = e
+    m.leg_left = w.edge_weeks[e] - 1
+    if m.leg_left <= 0:
+        resolve_crossing(m, wk)

@@ -1,0 +1,65 @@
+"""Life at the origin and the wish to migrate (twin of `mechanisms.origin`, mechanisms 1 and 13).
+
+Everyone living at their origin earns, saves (remittances reach only households with a migrant)
+and hears risk-awareness campaigns; people staying (or re-established) may start to wish to move,
+with a weekly hazard that grows with the income gap, conflict, climate shocks and the diaspora.
+Origin conditions over time (income growth, shocks) are aggregate and shared with the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from bp_sim import tally as T
+from bp_sim.reference.common import income_factor, skill_of
+from bp_sim.states import FLAG_RETURNEE, FLAG_SUPPORTED, State
+
+if TYPE_CHECKING:
+    from types import SimpleNamespace
+
+    from bp_sim.reference.migrant import Migrant
+    from bp_sim.reference.week import Week
+
+
+def aspiration_hazard(p: SimpleNamespace, income_week: float, conflict: float, shock: float, diaspora_ratio: float,
+                      flags: int, weeks_since_support: int) -> float:
+    """Weekly chance that a person at home starts to wish to migrate."""
+    gap = max(p.reference_dest_income_week / max(income_week, 1e-6), 1.0)
+    h = p.aspiration_base * gap**p.aspiration_income_elasticity
+    h *= 1.0 + p.aspiration_conflict * conflict
+    h *= 1.0 + p.aspiration_climate_shock * shock
+    h *= 1.0 + p.aspiration_network * diaspora_ratio
+    if flags & FLAG_SUPPORTED:
+        # Reintegration support lowers re-migration for a while, then wears off.
+        fade = math.exp(-weeks_since_support / p.reintegration_effect_weeks)
+        h *= 1.0 - (1.0 - p.reintegrated_aspiration_mult) * fade
+    elif flags & FLAG_RETURNEE:
+        h *= p.returnee_aspiration_mult
+    return min(h, 1.0)
+
+
+def live_at_origin(m: Migrant, wk: Week) -> None:
+    """Earn, save, receive remittances (households with a migrant only) and hear campaigns."""
+    w, p = wk.w, wk.p
+    node = m.location
+    inc = w.income_week[node] * income_factor(skill_of(m))
+    m.income = inc
+    received = w.remit_per_agent_week[m.origin_index] if m.remit_household else 0.0
+    m.savings = m.savings * (1.0 - p.savings_drawdown_weekly) + inc * p.saving_rate + received
+    campaign = w.campaign_intensity[node]
+    if campaign > 0.0:
+        a = m.awareness
+        m.awareness = min(255, a + int((255 - a) * campaign * p.awareness_gain_weekly + 0.5))
+
+
+def step_at_home(m: Migrant, wk: Week) -> None:
+    """STAYING or REINTEGRATED: live at home; maybe start aspiring."""
+    live_at_origin(m, wk)
+    w = wk.w
+    node = m.location
+    h = aspiration_hazard(wk.p, w.income_week[node], w.conflict[node], w.shock_severity[node],
+                          w.diaspora_ratio[m.origin_index], m.flags, m.time_in_state)
+    if wk.random() < h:
+        m.state = State.ASPIRING
+        wk.tally.ints[T.I_NEW_ASPIRING] += 1

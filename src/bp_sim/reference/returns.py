@@ -1,0 +1,76 @@
+"""Return, removal and reintegration (twin of `mechanisms.returns`, mechanism 12).
+
+Residents return voluntarily at a rate by status (permit holders at the destination's rate,
+refugees as conflict at home eases, people without status on their own) or are removed with the
+destination's effort times the origin's readmission cooperation; stranded travellers may give up
+and go home. Returnees are re-established after a while, with support (less likely to leave
+again for a time) or without (more likely).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bp_sim import tally as T
+from bp_sim.reference.borders import send_home
+from bp_sim.states import FLAG_EMPLOYED, FLAG_RETURNEE, FLAG_STRANDED, FLAG_SUPPORTED, Channel, Legal, State
+
+if TYPE_CHECKING:
+    from bp_sim.reference.migrant import Migrant
+    from bp_sim.reference.week import Week
+
+
+def step_leave_destination(m: Migrant, wk: Week) -> bool:
+    """Voluntary return or removal of a resident; True if the person went home."""
+    w, p, ints = wk.w, wk.p, wk.tally.ints
+    d = m.location
+    oi = m.origin_index
+    if m.state == State.REGULAR_RESIDENT:
+        voluntary = w.return_weekly[d]
+        forced = 0.0
+    elif m.state == State.PROTECTED:
+        voluntary = p.refugee_repatriation_weekly * (1.0 - w.conflict[m.origin])
+        forced = w.deportation_weekly[d] * p.refugee_deportation_factor * w.readmission[oi]
+    else:
+        voluntary = p.irregular_return_weekly
+        effort = w.deportation_weekly[d]
+        if m.legal == Legal.REJECTED:
+            effort += p.rejected_removal_weekly
+        forced = effort * w.readmission[oi]
+    if wk.random() < forced:
+        send_home(m)
+        m.flags &= ~FLAG_EMPLOYED
+        ints[T.I_RETURNS_FORCED] += 1
+        return True
+    if wk.random() < voluntary:
+        send_home(m)
+        m.flags &= ~FLAG_EMPLOYED
+        ints[T.I_RETURNS_VOLUNTARY] += 1
+        return True
+    return False
+
+
+def step_stranded_return(m: Migrant, wk: Week) -> bool:
+    """A stranded traveller may give up and take assisted voluntary return; True if so."""
+    if not m.flags & FLAG_STRANDED:
+        return False
+    if wk.random() < wk.p.stranded_return_weekly:
+        send_home(m)
+        wk.tally.ints[T.I_RETURNS_VOLUNTARY] += 1
+        return True
+    return False
+
+
+def step_returned(m: Migrant, wk: Week) -> None:
+    """RETURNED: once re-established, reintegrated with support, or back to staying without."""
+    m.income = 0.0
+    if m.time_in_state < wk.p.reintegration_weeks:
+        return
+    if wk.random() < wk.w.reintegration_support[m.origin_index]:
+        m.state = State.REINTEGRATED
+        m.flags = (m.flags | FLAG_SUPPORTED) & ~FLAG_RETURNEE
+        wk.tally.ints[T.I_REINTEGRATED] += 1
+    else:
+        m.state = State.STAYING
+        m.flags = (m.flags | FLAG_RETURNEE) & ~FLAG_SUPPORTED
+    m.channel = Channel.NONE

@@ -1,0 +1,63 @@
+"""Trafficking, exploitation and identification (twin of `mechanisms.trafficking`, mechanism 7).
+
+People in transit and people without status at destinations fall into exploitation with a
+weekly risk that debt raises and labour inspection lowers. Victims work off debt; each week
+one draw decides whether they are identified and referred (protected where there is a
+protection system, otherwise assisted home), escape, or stay exploited.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bp_sim import tally as T
+from bp_sim.states import FLAG_EMPLOYED, FLAG_IDENTIFIED, Legal, State
+
+if TYPE_CHECKING:
+    from types import SimpleNamespace
+
+    from bp_sim.reference.migrant import Migrant
+    from bp_sim.reference.week import Week
+
+
+def debt_vulnerability(p: SimpleNamespace, debt: float) -> float:
+    """1 with no debt, rising towards 1 + trafficking_debt_effect as debt grows."""
+    return 1.0 + p.trafficking_debt_effect * debt / (debt + p.debt_reference_usd)
+
+
+def maybe_exploited(m: Migrant, wk: Week, base_hazard: float) -> bool:
+    """Apply the weekly exploitation risk; True if the person became a victim."""
+    p = wk.p
+    h = base_hazard * debt_vulnerability(p, m.debt) * (1.0 - p.inspection_effect * wk.w.labour_inspection[m.location])
+    if wk.random() < h:
+        m.state = State.EXPLOITED
+        m.flags &= ~FLAG_EMPLOYED
+        wk.tally.ints[T.I_TRAFFICKED] += 1
+        return True
+    return False
+
+
+def step_exploited(m: Migrant, wk: Week) -> None:
+    """EXPLOITED: identified and referred, escaped, or still exploited (debt is worked off)."""
+    w, p, ints = wk.w, wk.p, wk.tally.ints
+    node = m.location
+    m.income = 0.0
+    m.debt = max(0.0, m.debt - p.exploitation_debt_payoff_weekly)
+    ident = p.victim_identification_floor + (1.0 - p.victim_identification_floor) * w.victim_identification[node]
+    u = wk.random()
+    if u < p.victim_identification_max * ident:
+        ints[T.I_TRAFFICKED_IDENTIFIED] += 1
+        m.flags |= FLAG_IDENTIFIED
+        m.debt = 0.0
+        if w.asylum_index[node] >= 0 or w.is_first_asylum[node]:
+            m.state = State.PROTECTED
+            m.legal = Legal.REFUGEE
+        else:
+            m.location = m.origin
+            m.destination = -1
+            m.state = State.RETURNED
+            m.legal = Legal.NATIONAL
+            ints[T.I_RETURNS_VOLUNTARY] += 1
+    elif u > 1.0 - p.exploitation_escape_weekly:
+        m.state = State.IRREGULAR_RESIDENT
+        m.legal = Legal.IRREGULAR
