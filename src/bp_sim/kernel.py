@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from numba import njit, prange
 
-from bp_sim.jit import inline_rule, rule
+from bp_sim.jit import rule
 from bp_sim.mechanisms.asylum import step_pending
 from bp_sim.mechanisms.borders import step_detained
 from bp_sim.mechanisms.channels import step_aspiring, step_preparing

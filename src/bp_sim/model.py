@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 
 import mesa
 import numpy as np
@@ -101,6 +102,7 @@ class SilkRoutesModel(mesa.Model):
         self.check_invariants = check_invariants
         self.p_base: Scalars = make_scalars(scenario.parameters)
         self.p = self.p_base
+        self._params_in_force: dict[str, float] | None = None
         self.world, self.base = build_world(net, self.p_base)
         self.policy = policy_from_scenario(scenario, net, self.p_base, self.base)
 
@@ -151,8 +153,11 @@ class SilkRoutesModel(mesa.Model):
         t = self.week
         w, net = self.world, self.net
         arrays, params = self.policy.current(t)
-        self.p_arr = params_array(params)
-        self.p = p = self.p_arr[0]
+        if params != self._params_in_force:
+            self._params_in_force = params
+            self.p_arr = params_array(params)  # what the kernels read
+            self.p = SimpleNamespace(**params)  # plain attributes for the weekly Python code (fast)
+        p = self.p
         node, origin, edge, corridor = arrays["node"], arrays["origin"], arrays["edge"], arrays["corridor"]
         self._apply_node_policy(node, origin, corridor)
 
