@@ -11,6 +11,7 @@ removed, which needs their origin's readmission cooperation (see `returns`).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from bp_sim.jit import rule
 from bp_sim.rng import uniform
@@ -42,6 +43,7 @@ def step_pending(pop, i, w, p, seed, t, ints, pending):
     pending[a, min(waited + 1, WAIT_BUCKETS - 1)] += 1
 
 
+@njit(cache=True)
 def decision_chances(pending_next: np.ndarray, capacity_agents: np.ndarray, min_weeks: int) -> np.ndarray:
     """Chance of a decision by weeks waited, oldest claims first, within weekly capacity.
 
@@ -50,7 +52,7 @@ def decision_chances(pending_next: np.ndarray, capacity_agents: np.ndarray, min_
     `min_weeks` (at least 1) are not decided, so every claim that can be decided was counted
     in the histogram.
     """
-    min_weeks = max(1, int(min_weeks))
+    min_weeks = max(1, min_weeks)
     n_queues, n_wait = pending_next.shape
     out = np.zeros((n_queues, n_wait))
     for a in range(n_queues):
