@@ -53,7 +53,7 @@ class ReferenceModel(SilkRoutesModel):
     def _advance_population(self, t: int) -> T.Tally:
         """Every migrant one week, in random order; returns this week's counters."""
         T.clear(self.tally)
-        self.this_week = make_week(t, self.world, self.p, self.rng, self.tally)
+        self.this_week = make_week(t, self.world, self.p_arr[0], self.rng, self.tally)  # p_arr: the record the kernels read
         self.migrants.shuffle_do("step")
         return T.totals(self.tally)
 

@@ -38,7 +38,7 @@ def world_snapshot(world: World) -> World:
 
 
 def params_namespace(p: np.record) -> SimpleNamespace:
-    """The parameter record as a namespace of Python floats (`p.name`, as in the rules)."""
+    """The parameter record (`model.p_arr[0]`) as a namespace of Python floats (`p.name`)."""
     return SimpleNamespace(**as_dict(p))
 
 
