@@ -15,11 +15,16 @@ from pathlib import Path
 
 import numba
 
+# Subpackages no compiled function imports (plain Python): editing them keeps the cache.
+PYTHON_ONLY = frozenset({"reference", "sweep", "analysis", "levers"})
+
 
 def source_hash() -> str:
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
+        if path.relative_to(root).parts[0] in PYTHON_ONLY:
+            continue
         h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
