@@ -58,7 +58,7 @@ class Plan:
 
 
 FULL = Plan(engine_sizes=((10_000, 52), (100_000, 52), (1_000_000, 52), (10_000_000, 260)),
-            reference_sizes=((10_000, 52), (100_000, 13)), thread_agents=1_000_000, thread_weeks=52,
+            reference_sizes=((10_000, 52), (100_000, 52)), thread_agents=1_000_000, thread_weeks=52,
             cold_start=True)
 QUICK = Plan(engine_sizes=((10_000, 8), (50_000, 8)), reference_sizes=((2_000, 4),), thread_agents=10_000,
              thread_weeks=8, cold_start=False)
