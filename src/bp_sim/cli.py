@@ -46,6 +46,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _whole_at_least_1(text: str) -> int:
+    value = _positive_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}; allowed: a whole number of at least 1")
+    return value
+
+
 def _float(text: str) -> float:
     try:
         return float(text)
@@ -81,6 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--jobs", type=_positive_int, default=1, help="processes in parallel (default 1)")
     cmp.add_argument("--out", default="runs/compare", help="output folder (default: runs/compare)")
     cmp.add_argument("--quiet", action="store_true", help="no progress display")
+    swp = sub.add_parser("sweep", help="run (or resume) a sweep of lever and parameter values (experiments/*.toml)")
+    swp.add_argument("experiment", help="a sweep file, e.g. experiments/smoke_grid.toml")
+    swp.add_argument("--out", required=True, help="results folder; the same command on it again resumes")
+    swp.add_argument("--backend", choices=("local", "dask"), default="local",
+                     help="local (default): processes on this machine; dask: Dask distributed")
+    swp.add_argument("--workers", type=_whole_at_least_1, default=None,
+                     help="runs at a time (default: one per core; not with --scheduler)")
+    swp.add_argument("--threads", type=_whole_at_least_1, default=None,
+                     help="Numba threads per run (default: cores / workers)")
+    swp.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (--backend dask)")
+    swp.add_argument("--quiet", action="store_true", help="no progress display")
+    ana = sub.add_parser("analyse", help="tables, sensitivity indices and plots of a sweep's results")
+    ana.add_argument("dir", help="a sweep's results folder (the --out of bp-sim sweep)")
+    ana.add_argument("--out", default=None, help="where to write (default: DIR/analysis)")
     levers = sub.add_parser("levers", help="the Call for Action's actions and the levers that represent them")
     levers.add_argument("--goal", type=int, choices=range(1, 7), metavar="N", help="only priority goal N (1-6)")
     levers.add_argument("--json", action="store_true", help="print as JSON for tools")
@@ -110,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
                     seed=args.seed, jobs=args.jobs, out=args.out, progress=progress)
             print(f"outputs in {args.out}/: summary.csv runs.parquet timeseries.parquet timeseries.png "
                   "differences.png report.md")
+        elif args.command == "sweep":
+            return _sweep(args)
+        elif args.command == "analyse":
+            from bp_sim.sweep.analyse import analyse
+
+            result = analyse(args.dir, args.out)
+            print(result.summary())
         elif args.command == "levers":
             from bp_sim.levers import catalogue_table
 
@@ -136,6 +164,31 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\nbp-sim: interrupted; nothing was written\n")
         return 130
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    """Run a sweep; exit 0 when every run is in, 1 when some failed, 130 on Ctrl-C (resumable)."""
+    from bp_sim.sweep import SweepInterrupted, run_sweep
+
+    again = f"bp-sim sweep {args.experiment} --out {args.out}"
+    try:
+        report = run_sweep(args.experiment, args.out, backend=args.backend, workers=args.workers,
+                           scheduler=args.scheduler, threads=args.threads, stream=None if args.quiet else sys.stderr)
+    except SweepInterrupted as stop:
+        r = stop.report
+        sys.stderr.write(f"\nbp-sim: interrupted; {r.already + r.done} of {r.planned} runs are kept in {args.out}/results. "
+                         f"To run the other {r.missing}: {again}\n")
+        return 130
+    print(f"{report.done} runs done in {report.seconds:.0f} s ({report.already} were done before); "
+          f"{report.planned - report.missing}/{report.planned} in {args.out}/results")
+    if report.failed:
+        sys.stderr.write(f"bp-sim: {len(report.failed)} runs failed (errors in {args.out}/failures/; "
+                         f"the same command tries them again):\n")
+        for rid, err in list(report.failed.items())[:5]:
+            last = err.strip().splitlines()[-1] if err.strip() else "?"
+            sys.stderr.write(f"  {rid}: {last}\n")
+        return 1
     return 0
 
 

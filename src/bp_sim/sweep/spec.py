@@ -1,0 +1,406 @@
+"""Sweep files: TOML -> a validated `Experiment` (base scenario, factors, design, runs, outcomes).
+
+    [experiment]
+    name = "smoke_grid"
+    scenario = "baseline"                       # bundled name, or a path relative to this file
+    outcomes = ["irregular_departures", "remittance_fees_usd"]   # or "all"
+    [run]
+    replicates = 2                              # replicate r runs with seed + r at every point
+    seed = 0
+    years = 1.0                                 # horizon (default: the scenario's)
+    agents = 20000                              # (default: the scenario's)
+    [design]
+    type = "grid"                               # grid, latin, sobol or morris
+    [levers.remittance_cost]                    # a lever of `bp-sim levers`
+    values = [1.0, 3.0, 6.0]                    # a list (grid), or low/high[/levels], or a distribution
+    start = 2021-01-01                          # timing of the lever, the same at every point
+    [parameters.remit_cost_elasticity]          # a parameter of `bp-sim params`
+    low = 0.5
+    high = 1.5
+
+Every key is checked before anything runs: an unknown key, a value outside the lever's or
+parameter's allowed range, an unknown design or outcome raises one `InputError` naming the key,
+the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bp_sim.errors import InputError
+from bp_sim.levers.catalogue import LEVERS
+from bp_sim.levers.setting import LeverSetting, lever_changes, parse_levers
+from bp_sim.outcomes import OUTCOME_NAMES
+from bp_sim.parameters import SPECS
+from bp_sim.scenario import Scenario, find_scenario_file, load_scenario
+
+TOP_KEYS = ("experiment", "run", "design", "levers", "parameters")
+EXPERIMENT_KEYS = ("name", "description", "scenario", "outcomes")
+RUN_KEYS = ("replicates", "seed", "years", "agents")
+DESIGN_KEYS = ("type", "samples", "seed", "levels", "second_order")
+DESIGNS = ("grid", "latin", "sobol", "morris")
+FACTOR_KEYS = ("values", "low", "high", "levels", "distribution", "mode", "mean", "sd")
+TIMING_KEYS = ("start", "until", "ramp_weeks", "where")
+DISTRIBUTIONS = ("uniform", "triangular", "normal", "loguniform")
+RESERVED_COLUMNS = ("run_id", "point_id", "replicate", "seed", "outcome", "value")
+MAX_RUNS = 10_000_000  # a guard against a mistyped sample size, not a limit of the engine
+MAX_REPLICATES = 10_000
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One lever or parameter that the sweep varies, and how its values are chosen."""
+
+    name: str
+    kind: str  # "lever" or "parameter"
+    low: float  # support of the values (the truncation bounds of a normal)
+    high: float
+    values: tuple[float, ...] | None = None  # a fixed list (grid designs)
+    distribution: str = "uniform"  # how sampled designs draw it
+    mode: float | None = None  # triangular
+    mean: float | None = None  # normal
+    sd: float | None = None  # normal
+    timing: tuple[tuple[str, object], ...] = ()  # lever start/until/ramp_weeks/where, fixed across points
+
+    def setting(self, value: float) -> LeverSetting:
+        """The lever setting of this factor at a value (levers only)."""
+        t = dict(self.timing)
+        where = t.get("where")
+        return LeverSetting(self.name, float(value), t.get("start"), t.get("until"), int(t.get("ramp_weeks", 0)),
+                            tuple(where) if where is not None else None)
+
+    def describe(self) -> dict:
+        """JSON-ready description (written to sweep.json)."""
+        out = {"name": self.name, "kind": self.kind, "low": self.low, "high": self.high,
+               "distribution": None if self.values is not None else self.distribution}
+        if self.values is not None:
+            out["values"] = list(self.values)
+        for key in ("mode", "mean", "sd"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.timing:
+            out["timing"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.timing}
+        return out
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated sweep: what is run, how many times, and what is kept."""
+
+    name: str
+    description: str
+    source: str  # the experiment file
+    scenario: Scenario  # the base scenario, horizon already set
+    factors: tuple[Factor, ...]
+    design: str
+    samples: int | None  # latin: points; sobol: base samples N; morris: trajectories
+    design_seed: int
+    levels: int  # morris grid levels
+    second_order: bool  # sobol second-order indices
+    replicates: int
+    seed: int
+    agents: int | None
+    outcomes: tuple[str, ...]
+    raw_text: str = field(default="", repr=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.factors)
+
+    def scenario_fingerprint(self) -> str:
+        """Hash of the base scenario's resolved content (a changed scenario means different runs)."""
+        text = json.dumps(self.scenario.to_toml_dict(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def fingerprint(self) -> str:
+        """Hash of everything that decides which runs exist and what they give (not the wording)."""
+        content = {"scenario": self.scenario_fingerprint(), "factors": [f.describe() for f in self.factors],
+                   "design": self.design, "samples": self.samples, "design_seed": self.design_seed,
+                   "levels": self.levels, "second_order": self.second_order, "replicates": self.replicates,
+                   "seed": self.seed, "agents": self.agents, "weeks": self.scenario.weeks,
+                   "outcomes": list(self.outcomes)}
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _int(where: str, value: object, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise InputError(where, value, f"a whole number from {lo} to {hi}")
+    return value
+
+
+def _float(where: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(where, value, "a number")
+    return float(value)
+
+
+def _table(where: str, value: object) -> dict:
+    if not isinstance(value, dict):
+        raise InputError(where, value, "a table")
+    return value
+
+
+def _check_keys(where: str, table: dict, allowed: tuple[str, ...]) -> None:
+    for k in table:
+        if k not in allowed:
+            raise InputError(f"{where}.{k}" if where else k, "unknown key", ", ".join(allowed))
+
+
+def _to_date(where: str, value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(where, value, "a date YYYY-MM-DD")
+
+
+def _allowed(kind: str, name: str) -> tuple[float, float, str]:
+    if kind == "lever":
+        lv = LEVERS[name]
+        return lv.low, lv.high, lv.unit
+    spec = SPECS[name]
+    return spec.low, spec.high, spec.unit
+
+
+def _parse_factor(kind: str, name: str, raw: object, design: str) -> Factor:
+    where = f"{'levers' if kind == 'lever' else 'parameters'}.{name}"
+    if kind == "lever" and name not in LEVERS:
+        raise InputError(where, "unknown lever", ", ".join(sorted(LEVERS)) + " (see `bp-sim levers`)")
+    if kind == "parameter" and name not in SPECS:
+        raise InputError(where, "unknown parameter", "a parameter of bp_sim/data/parameters.csv (see `bp-sim params`)")
+    if name in RESERVED_COLUMNS:
+        raise InputError(where, name, "a name other than " + ", ".join(RESERVED_COLUMNS))
+    spec = _table(where, raw)
+    _check_keys(where, spec, FACTOR_KEYS + (TIMING_KEYS if kind == "lever" else ()))
+    lo_ok, hi_ok, unit = _allowed(kind, name)
+    in_range = f"numbers in [{lo_ok:g}, {hi_ok:g}] ({unit})"
+    timing: dict[str, object] = {k: spec[k] for k in TIMING_KEYS if k in spec}
+    if timing:  # the scenario's own checks of start, until, ramp_weeks and where
+        checked = parse_levers({name: {"value": lo_ok, **timing}}, _to_date)[name]
+        timing = {k: getattr(checked, k) for k in timing}
+
+    def number(key: str) -> float:
+        value = spec[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not lo_ok <= value <= hi_ok:
+            raise InputError(f"{where}.{key}", value, f"a number in [{lo_ok:g}, {hi_ok:g}] ({unit})")
+        return float(value)
+
+    dist = spec.get("distribution")
+    if "values" in spec:
+        values = spec["values"]
+        if design != "grid":
+            raise InputError(f"{where}.values", values, f"low and high (or a distribution): design '{design}' "
+                             "samples from ranges; lists are for design 'grid'")
+        if not isinstance(values, list) or not values:
+            raise InputError(f"{where}.values", values, f"a non-empty list of {in_range}")
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, int | float) or not lo_ok <= v <= hi_ok:
+                raise InputError(f"{where}.values", v, in_range)
+        if len(set(values)) != len(values):
+            raise InputError(f"{where}.values", values, "a list without repeated values")
+        extra = [k for k in ("low", "high", "levels", "distribution", "mode", "mean", "sd") if k in spec]
+        if extra:
+            raise InputError(f"{where}.{extra[0]}", spec[extra[0]], "nothing: `values` already lists the values")
+        vals = tuple(float(v) for v in values)
+        return Factor(name, kind, min(vals), max(vals), values=vals, timing=tuple(timing.items()))
+    if dist is None:
+        dist = "uniform"
+    if dist not in DISTRIBUTIONS:
+        raise InputError(f"{where}.distribution", dist, ", ".join(DISTRIBUTIONS))
+    if dist == "normal":
+        for key in ("mean", "sd"):
+            if key not in spec:
+                raise InputError(f"{where}.{key}", None, "a number (required by a normal distribution)")
+        mean = number("mean")
+        sd = _float(f"{where}.sd", spec["sd"])
+        if not sd > 0:
+            raise InputError(f"{where}.sd", spec["sd"], "a standard deviation above 0")
+        low = number("low") if "low" in spec else lo_ok
+        high = number("high") if "high" in spec else hi_ok
+    else:
+        for key in ("low", "high"):
+            if key not in spec:
+                raise InputError(f"{where}.{key}", None, f"a number in [{lo_ok:g}, {hi_ok:g}] ({unit}), or `values`")
+        low, high = number("low"), number("high")
+        mean = sd = None
+        for key in ("mean", "sd"):
+            if key in spec:
+                raise InputError(f"{where}.{key}", spec[key], "nothing: only a normal distribution takes mean and sd")
+    if not low < high:
+        raise InputError(f"{where}.high", high, f"a number above low = {low:g}")
+    mode = None
+    if dist == "triangular":
+        if "mode" not in spec:
+            raise InputError(f"{where}.mode", None, "a number from low to high (required by a triangular distribution)")
+        mode = _float(f"{where}.mode", spec["mode"])
+        if not low <= mode <= high:
+            raise InputError(f"{where}.mode", spec["mode"], f"a number in [{low:g}, {high:g}]")
+    elif "mode" in spec:
+        raise InputError(f"{where}.mode", spec["mode"], "nothing: only a triangular distribution takes a mode")
+    if dist == "loguniform" and low <= 0:
+        raise InputError(f"{where}.low", low, "a number above 0 (a log-uniform distribution)")
+    if "levels" in spec:
+        if design != "grid":
+            raise InputError(f"{where}.levels", spec["levels"], f"nothing: design '{design}' samples the range")
+        if dist != "uniform" or "distribution" in spec:
+            raise InputError(f"{where}.distribution", dist, "nothing: a grid takes `values` or low, high and levels")
+        n = _int(f"{where}.levels", spec["levels"], 2, 1000)
+        step = (high - low) / (n - 1)
+        vals = (*(low + k * step for k in range(n - 1)), high)
+        return Factor(name, kind, low, high, values=vals, timing=tuple(timing.items()))
+    if design == "grid":
+        raise InputError(where, "a range without levels", "`values = [...]`, or low, high and levels = N for a grid")
+    if design == "morris" and dist != "uniform":
+        raise InputError(f"{where}.distribution", dist, "uniform (Morris screening moves along a uniform grid)")
+    return Factor(name, kind, low, high, distribution=dist, mode=mode, mean=mean, sd=sd, timing=tuple(timing.items()))
+
+
+def _base_scenario(value: object, experiment_file: Path, net) -> Scenario:
+    if not isinstance(value, str) or not value:
+        raise InputError("experiment.scenario", value, "a bundled scenario name or a path to a scenario .toml")
+    candidate = experiment_file.parent / value
+    ref = candidate if value.endswith(".toml") and candidate.is_file() else value
+    return load_scenario(find_scenario_file(ref), net)
+
+
+def _outcomes(value: object) -> tuple[str, ...]:
+    if value == "all":
+        return OUTCOME_NAMES
+    allowed = "\"all\" or a list of: " + ", ".join(OUTCOME_NAMES)
+    if not isinstance(value, list) or not value:
+        raise InputError("experiment.outcomes", value, allowed)
+    for name in value:
+        if name not in OUTCOME_NAMES:
+            raise InputError("experiment.outcomes", name, allowed)
+    if len(set(value)) != len(value):
+        raise InputError("experiment.outcomes", value, "a list without repeated names")
+    return tuple(value)
+
+
+def count_points(design: str, n_factors: int, samples: int | None, second_order: bool,
+                 grid_sizes: list[int]) -> int:
+    """Design points a design gives (before runs with equal values are merged)."""
+    if design == "grid":
+        n = 1
+        for size in grid_sizes:
+            n *= size
+        return n
+    if design == "latin":
+        return int(samples or 0)
+    if design == "sobol":
+        return int(samples or 0) * (2 * n_factors + 2 if second_order else n_factors + 2)
+    return int(samples or 0) * (n_factors + 1)
+
+
+def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
+    """Validate a raw TOML dict into an Experiment (the base scenario is loaded and checked too)."""
+    _check_keys("", raw, TOP_KEYS)
+    head = _table("experiment", raw.get("experiment", {}))
+    _check_keys("experiment", head, EXPERIMENT_KEYS)
+    name = head.get("name", path.stem)
+    if not isinstance(name, str) or not name:
+        raise InputError("experiment.name", name, "a non-empty string")
+    description = head.get("description", "")
+    if not isinstance(description, str):
+        raise InputError("experiment.description", description, "a string")
+    if "outcomes" not in head:
+        raise InputError("experiment.outcomes", None, "\"all\" or a list of outcome names (required)")
+    outcomes = _outcomes(head["outcomes"])
+
+    run = _table("run", raw.get("run", {}))
+    _check_keys("run", run, RUN_KEYS)
+    replicates = _int("run.replicates", run.get("replicates", 1), 1, MAX_REPLICATES)
+    seed = _int("run.seed", run.get("seed", 0), 0, 2**62)
+    agents = _int("run.agents", run["agents"], 100, 500_000_000) if "agents" in run else None
+    years = run.get("years")
+    if years is not None and (isinstance(years, bool) or not isinstance(years, int | float)
+                              or not 1 / 52 <= years <= 100):
+        raise InputError("run.years", years, "a number of years from 1/52 to 100")
+
+    design_t = _table("design", raw.get("design", {}))
+    _check_keys("design", design_t, DESIGN_KEYS)
+    design = design_t.get("type", "grid")
+    if design not in DESIGNS:
+        raise InputError("design.type", design, ", ".join(DESIGNS))
+    samples = None
+    if design == "grid":
+        for key in ("samples", "levels", "second_order"):
+            if key in design_t:
+                raise InputError(f"design.{key}", design_t[key], "nothing: a grid runs every combination of values")
+    else:
+        if "samples" not in design_t:
+            what = {"latin": "points", "sobol": "base samples N (a power of 2)", "morris": "trajectories"}[design]
+            raise InputError("design.samples", None, f"a whole number of {what} (required by design '{design}')")
+        samples = _int("design.samples", design_t["samples"], 2, 1_000_000)
+        if design == "sobol" and samples & (samples - 1):
+            raise InputError("design.samples", samples, "a power of 2 (Sobol' sequences balance only then): 2, 4, 8, ...")
+    if "levels" in design_t and design != "morris":
+        raise InputError("design.levels", design_t["levels"], "nothing: only design 'morris' takes grid levels")
+    levels = _int("design.levels", design_t.get("levels", 4), 2, 100)
+    if design == "morris" and levels % 2:
+        raise InputError("design.levels", levels, "an even number of levels (Morris steps are half the grid)")
+    if "second_order" in design_t and design != "sobol":
+        raise InputError("design.second_order", design_t["second_order"], "nothing: only design 'sobol' takes it")
+    second_order = design_t.get("second_order", False)
+    if not isinstance(second_order, bool):
+        raise InputError("design.second_order", second_order, "true or false")
+    design_seed = _int("design.seed", design_t.get("seed", 0), 0, 2**32 - 1)
+
+    if net is None:
+        from bp_sim.network import load_network
+
+        net = load_network()
+    scenario = copy.deepcopy(_base_scenario(head.get("scenario", "baseline"), path, net))
+    if years is not None:
+        scenario.years = float(years)
+
+    factors: list[Factor] = []
+    for kind, key in (("lever", "levers"), ("parameter", "parameters")):
+        table = _table(key, raw.get(key, {}))
+        for fname, spec in table.items():
+            factors.append(_parse_factor(kind, fname, spec, design))
+    if not factors:
+        raise InputError("levers", "none", "at least one [levers.NAME] or [parameters.NAME] table to vary")
+    names = [f.name for f in factors]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InputError(f"parameters.{dupes[0]}", dupes[0], "a name not also varied as a lever (columns must differ)")
+    if design == "sobol" and second_order and len(factors) < 2:
+        raise InputError("design.second_order", True, "false with a single factor (second order needs two)")
+    for f in factors:  # places named in `where` exist, with the base scenario's dates
+        if f.kind == "lever":
+            lever_changes(f.setting(f.low), net, scenario)
+
+    grid_sizes = [len(f.values or ()) for f in factors]
+    runs = count_points(design, len(factors), samples, second_order, grid_sizes) * replicates
+    if runs > MAX_RUNS:
+        raise InputError("design", f"{runs} runs", f"at most {MAX_RUNS:,} runs in one sweep")
+    return Experiment(name=name, description=description, source=str(path), scenario=scenario,
+                      factors=tuple(factors), design=design, samples=samples, design_seed=design_seed,
+                      levels=levels, second_order=second_order, replicates=replicates, seed=seed,
+                      agents=agents, outcomes=outcomes)
+
+
+def load_experiment(path: str | Path, net=None) -> Experiment:
+    """Read and validate a sweep file; nothing runs if anything in it is wrong."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("experiment", str(p), "an existing sweep .toml file (see experiments/)")
+    text = p.read_text()
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"experiment file {p}", "invalid TOML", f"valid TOML ({exc})") from exc
+    exp = parse_experiment(raw, p, net)
+    return Experiment(**{**exp.__dict__, "raw_text": text})
