@@ -115,7 +115,8 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
     if uniform(seed, i, t, D_DEPART_HUB) >= w.edge_depart[e]:
         return  # waiting at the hub for a departure
     cost = w.edge_cost[e]
-    pay(pop, i, cost, credit)
+    if not pay(pop, i, cost, credit):
+        return  # short by a rounding error of the budget check above: wait a week
     if w.edge_smuggled[e]:
         money[M_SMUGGLER_REVENUE] += cost
         ints[I_SMUGGLED_LEGS] += 1

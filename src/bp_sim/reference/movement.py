@@ -99,7 +99,8 @@ def step_transit_smuggled(m: Migrant, wk: Week) -> None:
     if wk.random() >= w.edge_depart[e]:
         return  # waiting at the hub for a departure
     cost = w.edge_cost[e]
-    pay(m, cost, credit)  # affordable: checked against the budget above
+    if not pay(m, cost, credit):
+        return  # short by a rounding error of the budget check above: wait a week
     if w.edge_smuggled[e]:
         tally.money[T.M_SMUGGLER_REVENUE] += cost
         tally.ints[T.I_SMUGGLED_LEGS] += 1
