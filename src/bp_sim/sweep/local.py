@@ -10,7 +10,10 @@ after `retries` more deaths, while the others go on.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -19,9 +22,17 @@ from concurrent.futures.process import BrokenProcessPool
 from bp_sim.sweep.worker import Job, JobResult, execute
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the driver, which stops them (no tracebacks from every process)."""
+def _watch_parent(parent: int, every_s: float = 1.0) -> None:
+    while os.getppid() == parent:
+        time.sleep(every_s)
+    os._exit(1)  # the driver was killed: nobody will read this worker's results
+
+
+def _init_worker(parent: int) -> None:
+    """Workers leave Ctrl-C to the driver, which stops them (no tracebacks from every process),
+    and exit by themselves if the driver is killed outright (they would otherwise wait forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -43,7 +54,7 @@ def run_local(jobs: Iterable[Job], workers: int, on_result: Callable[[JobResult]
     workers = max(1, min(workers, len(pending)))
     while pending or suspects:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                   initializer=_ignore_sigint)
+                                   initializer=_init_worker, initargs=(os.getpid(),))
         in_flight: dict[Future, Job] = {}
         broken = False
         try:

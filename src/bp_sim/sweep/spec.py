@@ -173,7 +173,7 @@ def _allowed(kind: str, name: str) -> tuple[float, float, str]:
     return spec.low, spec.high, spec.unit
 
 
-def _parse_factor(kind: str, name: str, raw: object, design: str) -> Factor:
+def parse_factor(kind: str, name: str, raw: object, design: str) -> Factor:
     where = f"{'levers' if kind == 'lever' else 'parameters'}.{name}"
     if kind == "lever" and name not in LEVERS:
         raise InputError(where, "unknown lever", ", ".join(sorted(LEVERS)) + " (see `bp-sim levers`)")
@@ -369,7 +369,7 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
     for kind, key in (("lever", "levers"), ("parameter", "parameters")):
         table = _table(key, raw.get(key, {}))
         for fname, spec in table.items():
-            factors.append(_parse_factor(kind, fname, spec, design))
+            factors.append(parse_factor(kind, fname, spec, design))
     if not factors:
         raise InputError("levers", "none", "at least one [levers.NAME] or [parameters.NAME] table to vary")
     names = [f.name for f in factors]
@@ -378,9 +378,13 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
         raise InputError(f"parameters.{dupes[0]}", dupes[0], "a name not also varied as a lever (columns must differ)")
     if design == "sobol" and second_order and len(factors) < 2:
         raise InputError("design.second_order", True, "false with a single factor (second order needs two)")
-    for f in factors:  # places named in `where` exist, with the base scenario's dates
+    for f in factors:  # places named in `where` exist
         if f.kind == "lever":
-            lever_changes(f.setting(f.low), net, scenario)
+            try:
+                lever_changes(f.setting(f.low), net, scenario)
+            except InputError as exc:
+                where = f"levers.{f.name}.where"
+                raise InputError(where, exc.value, exc.allowed) from None
 
     grid_sizes = [len(f.values or ()) for f in factors]
     runs = count_points(design, len(factors), samples, second_order, grid_sizes) * replicates

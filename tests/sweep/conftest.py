@@ -1,0 +1,51 @@
+"""Tiny sweep files and a warm Numba cache for the sweep tests (spawned workers load, not compile)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TINY = """
+[experiment]
+name = "{name}"
+scenario = "baseline"
+outcomes = {outcomes}
+
+[run]
+replicates = {replicates}
+seed = 5
+years = {years}
+agents = {agents}
+
+[design]
+{design}
+
+{factors}
+"""
+
+GRID = """
+[levers.remittance_cost]
+values = [1.0, 8.0]
+[levers.regular_pathways]
+values = [1.0, 3.0]
+"""
+
+OUTCOMES = '["remittance_fees_usd", "regular_departures_europe", "irregular_departures"]'
+
+
+def write_experiment(folder: Path, name: str = "tiny", *, design: str = 'type = "grid"', factors: str = GRID,
+                     replicates: int = 2, years: float = 8 / 52, agents: int = 2000, outcomes: str = OUTCOMES) -> Path:
+    """A small sweep file (default: 2 x 2 grid x 2 replicates = 8 runs of 2,000 agents over 8 weeks)."""
+    path = folder / f"{name}.toml"
+    path.write_text(TINY.format(name=name, outcomes=outcomes, replicates=replicates, years=years, agents=agents,
+                                design=design, factors=factors))
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_numba_cache():
+    """Compile (or load) the kernels once here, so worker processes only read the cache."""
+    from bp_sim import SilkRoutesModel, load_scenario
+
+    SilkRoutesModel(load_scenario("baseline"), agents=200, seed=0).run(1)
