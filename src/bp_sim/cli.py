@@ -97,11 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="runs at a time (default: one per core; not with --scheduler)")
     swp.add_argument("--threads", type=_whole_at_least_1, default=None,
                      help="Numba threads per run (default: cores / workers)")
-    swp.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (--backend dask)")
+    swp.add_argument("--scheduler", default=None, help="address or scheduler file of a running Dask scheduler (--backend dask)")
     swp.add_argument("--quiet", action="store_true", help="no progress display")
     ana = sub.add_parser("analyse", help="tables, sensitivity indices and plots of a sweep's results")
     ana.add_argument("dir", help="a sweep's results folder (the --out of bp-sim sweep)")
     ana.add_argument("--out", default=None, help="where to write (default: DIR/analysis)")
+    dash = sub.add_parser("dashboard", help="the workshop dashboard in the browser (offline): levers against the baseline")
+    dash.add_argument("--port", type=_whole_at_least_1, default=8765, help="port to serve on (default 8765)")
+    dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
+    dash.add_argument("--agents", type=_whole_at_least_1, default=None, help="agents per run (default 200,000)")
+    dash.add_argument("--seed", type=_positive_int, default=None, help="seed shared by scenario and baseline (default 0)")
     levers = sub.add_parser("levers", help="the Call for Action's actions and the levers that represent them")
     levers.add_argument("--goal", type=int, choices=range(1, 7), metavar="N", help="only priority goal N (1-6)")
     levers.add_argument("--json", action="store_true", help="print as JSON for tools")
@@ -138,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
 
             result = analyse(args.dir, args.out)
             print(result.summary())
+        elif args.command == "dashboard":
+            from bp_sim.dashboard.server import serve
+
+            serve(args.port, args.host, agents=args.agents, seed=args.seed)
         elif args.command == "levers":
             from bp_sim.levers import catalogue_table
 

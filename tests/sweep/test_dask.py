@@ -1,5 +1,7 @@
 """Dask backend end to end on a LocalCluster: the same dataset as the local backend, a killed worker retried."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -41,3 +43,21 @@ def test_dask_resumes_what_is_missing(tmp_path):
     report = run_sweep(path, out, backend="dask", workers=1, stream=None)
     assert (report.already, report.done) == (5, 3)
     pd.testing.assert_frame_equal(frame(out), full)
+
+
+def test_existing_scheduler_by_address_and_by_scheduler_file(tmp_path):
+    from distributed import LocalCluster
+
+    path = write_experiment(tmp_path, factors="[levers.remittance_cost]\nvalues = [1.0, 8.0]\n")
+    local = run_sweep(path, tmp_path / "local", workers=1, stream=None)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        report = run_sweep(path, tmp_path / "by_address", backend="dask", scheduler=cluster.scheduler_address,
+                           stream=None)
+        assert report.done == local.done == 4
+        file = tmp_path / "scheduler.json"  # what `dask scheduler --scheduler-file` writes, reduced to the address
+        file.write_text(json.dumps({"type": "Scheduler", "address": cluster.scheduler_address}))
+        again = run_sweep(path, tmp_path / "by_file", backend="dask", scheduler=str(file), threads=1, stream=None)
+        assert again.done == 4
+    for name in ("by_address", "by_file"):
+        pd.testing.assert_frame_equal(frame(tmp_path / name), frame(tmp_path / "local"))

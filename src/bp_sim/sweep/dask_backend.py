@@ -10,11 +10,29 @@ twice (a worker lost after finishing) is written once.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from bp_sim.errors import InputError
 from bp_sim.sweep.worker import Job, JobResult, execute
+
+
+@contextlib.contextmanager
+def _children_ignore_sigint() -> Iterator[None]:
+    """Processes started inside inherit an ignored SIGINT (kept across exec), so Ctrl-C reaches only
+    this process, which stops the cluster, instead of printing a traceback from every worker."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _client(workers: int, scheduler: str | None):
@@ -24,12 +42,16 @@ def _client(workers: int, scheduler: str | None):
     except ImportError as exc:
         raise InputError("--backend", "dask", "local, or install Dask: pip install 'dask[distributed]'") from exc
     if scheduler:
+        allowed = "the address (tcp://HOST:PORT) or scheduler file (JSON) of a running Dask scheduler"
         try:
+            if Path(scheduler).is_file():  # `dask scheduler --scheduler-file F`, as in a Slurm job script
+                return Client(scheduler_file=scheduler, timeout="30s"), None
             return Client(scheduler, timeout="30s"), None
-        except OSError as exc:
-            raise InputError("--scheduler", scheduler, f"the address of a running Dask scheduler ({exc})") from exc
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None)
+        except (OSError, ValueError) as exc:
+            raise InputError("--scheduler", scheduler, f"{allowed} ({exc})") from exc
+    with _children_ignore_sigint():
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
     return Client(cluster), cluster
 
 

@@ -21,7 +21,7 @@ from bp_sim.sweep.progress import Progress
 from bp_sim.sweep.provenance import session_info
 from bp_sim.sweep.runs import plan, point_id
 from bp_sim.sweep.spec import Experiment, load_experiment
-from bp_sim.sweep.worker import Job, JobResult
+from bp_sim.sweep.worker import Job, JobResult, warm_up
 
 BACKENDS = ("local", "dask")
 OWN_NAMES = {S.RESULTS, S.FAILURES, S.META, S.DESIGN, S.EXPERIMENT_COPY, S.LOCK, "analysis"}
@@ -153,6 +153,8 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, backend: 
         jobs = [Job(r, exp.scenario, exp.factors, exp.agents, exp.outcomes, threads) for r in todo]
         status = "stopped by an error"
         try:
+            if jobs and scheduler is None:
+                warm_up(exp.scenario)
             if backend == "local":
                 from bp_sim.sweep.local import run_local
 

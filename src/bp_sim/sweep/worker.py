@@ -74,6 +74,14 @@ def _set_threads(threads: int | None) -> None:
     numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
 
 
+def warm_up(base: Scenario) -> None:
+    """Compile (or load) the kernels in this process, so that workers started on this machine
+    find them in Numba's cache instead of each compiling them (about a minute when cold)."""
+    from bp_sim.model import SilkRoutesModel
+
+    SilkRoutesModel(base, agents=200, seed=0, network=_network()).run(1)
+
+
 def execute(job: Job) -> JobResult:
     """Run one job and return its horizon totals (or its error text)."""
     _maybe_die_for_test()
