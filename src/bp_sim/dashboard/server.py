@@ -1,0 +1,67 @@
+"""Serve the dashboard with Solara, offline: every script, style and font from the installed packages.
+
+Solara's page loads its Vue/Vuetify bundle, Font Awesome and RequireJS from a CDN path; the server
+answers that path from a local cache (`solara.server.settings.assets.proxy_cache_dir`), which the
+`solara-assets` package fills at install time. Telemetry (Mixpanel) is switched off. Settings are
+read by Solara when it is first imported, so `serve` sets them before importing it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from bp_sim.errors import InputError
+
+APP = "bp_sim.dashboard.app"
+# Files the page asks for at load; they must be in the local cache for the page to draw offline.
+REQUIRED_ASSETS = (
+    "@widgetti/solara-vuetify-app@10.1.1/dist/solara-vuetify-app8.min.js",
+    "requirejs@2.3.6/require.js",
+    "font-awesome@4.5.0/css/font-awesome.min.css",
+)
+OFFLINE_ENV = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",  # no usage reports to api.mixpanel.com
+    "SOLARA_ASSETS_PROXY": "true",  # CDN paths answered by this server from the local cache
+}
+
+
+def asset_cache() -> Path:
+    """Where the `solara-assets` package puts the CDN files (Solara's default cache folder)."""
+    return Path(sys.prefix) / "share" / "solara" / "cdn"
+
+
+def missing_assets(cache: Path | None = None) -> list[str]:
+    cache = asset_cache() if cache is None else cache
+    return [a for a in REQUIRED_ASSETS if not (cache / a).is_file()]
+
+
+def configure(agents: int | None = None, seed: int | None = None) -> None:
+    """Environment for an offline Solara server running the dashboard app (before Solara is imported)."""
+    missing = missing_assets()
+    if missing:
+        raise InputError("dashboard assets", f"{missing[0]} not in {asset_cache()}",
+                         "the files of the solara-assets package: pip install 'bp_sim[dashboard]'")
+    os.environ.update(OFFLINE_ENV)
+    os.environ["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(asset_cache())
+    os.environ["SOLARA_APP"] = APP
+    if agents is not None:
+        os.environ["BP_SIM_DASHBOARD_AGENTS"] = str(agents)
+    if seed is not None:
+        os.environ["BP_SIM_DASHBOARD_SEED"] = str(seed)
+
+
+def serve(port: int = 8765, host: str = "127.0.0.1", agents: int | None = None, seed: int | None = None) -> None:
+    """Run the dashboard web server until interrupted (Ctrl-C)."""
+    if not 1 <= port <= 65535:
+        raise InputError("--port", port, "a port number from 1 to 65535")
+    if agents is not None and agents < 100:
+        raise InputError("--agents", agents, "a whole number of at least 100")
+    configure(agents, seed)
+    import uvicorn
+
+    os.environ["SERVER_NAME"] = host
+    os.environ["SERVER_PORT"] = str(port)
+    sys.stderr.write(f"bp-sim dashboard: http://{host}:{port}/  (Ctrl-C stops it)\n")
+    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")

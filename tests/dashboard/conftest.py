@@ -1,0 +1,91 @@
+"""A real dashboard server (`bp-sim dashboard` in a subprocess) and a headless system Chromium driving it.
+
+The server runs with HTTP(S)_PROXY pointing at a closed local port, so if it ever tried to fetch
+an asset from the internet (Solara's CDN fallback) the page would get an error, which the tests see.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+AGENTS = 20_000  # small runs: the browser tests are about the page, not the numbers
+
+
+def _browser_path() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(tmp_path_factory):
+    port = _free_port()
+    env = dict(os.environ, HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9",
+               NO_PROXY="127.0.0.1,localhost", PYTHONWARNINGS="ignore")
+    log = (tmp_path_factory.mktemp("dashboard") / "server.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "bp_sim.cli", "dashboard", "--port", str(port),
+                             "--agents", str(AGENTS)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"dashboard server did not start (exit {proc.poll()}); log in {log.name}")
+        time.sleep(0.5)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dashboard extra")
+    path = _browser_path()
+    if path is None:
+        pytest.skip("no system Chromium (apt-get install chromium; .ci/run does)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, dashboard_url):
+    """A fresh browser session on the dashboard, with every request and failed response recorded."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1100}, accept_downloads=True)
+    pg = context.new_page()
+    pg.requests = []
+    pg.failed = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.on("requestfailed", lambda r: pg.failed.append(r.url))
+    pg.on("response", lambda r: pg.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    pg.goto(dashboard_url)
+    pg.get_by_text("What changed against the baseline").wait_for(timeout=90_000)
+    yield pg
+    context.close()
