@@ -180,6 +180,15 @@ def test_other_experiment_in_the_same_folder_is_refused(tmp_path, capsys):
     assert len(list((out / "results").glob("*.parquet"))) == 8
 
 
+def test_a_folder_with_other_files_is_refused(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    assert main(["sweep", str(write_experiment(tmp_path)), "--out", str(out)]) == 2
+    assert "thesis.tex" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.tex"]
+
+
 def _exit_code(args) -> int:
     try:
         return main(args)
