@@ -65,11 +65,11 @@ def index_bars(outcome: str, indices: pd.DataFrame, kind: str, path: Path) -> Pa
     else:
         ax.bar(x - 0.2, d["mu_star"], 0.4, yerr=d["mu_star_conf"], capsize=3, label="mu* (mean |effect|)")
         ax.bar(x + 0.2, d["sigma"], 0.4, label="sigma (interactions, non-linearity)")
-        ax.set_ylabel(f"elementary effect ({_unit(outcome)} per full range)")
+        ax.set_ylabel("elementary effect, per full range of the input")
     ax.set_xticks(x, d["factor"], rotation=30, ha="right")
     ax.axhline(0, color="black", lw=0.5)
     ax.legend(fontsize=8)
-    ax.set_title(outcome)
+    ax.set_title(outcome if kind == "sobol" else f"{outcome}\n({_unit(outcome)})", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
