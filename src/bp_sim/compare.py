@@ -42,10 +42,9 @@ class RunResult:
 
 def horizon_totals(series: np.ndarray) -> np.ndarray:
     """Flows summed over the horizon; stocks, rates and means averaged over weeks."""
-    with np.errstate(invalid="ignore"):
-        sums = np.nansum(series, axis=0)
-        means = np.where(np.all(np.isnan(series), axis=0), np.nan,
-                         np.nanmean(np.where(np.isnan(series), np.nan, series), axis=0))
+    sums = np.nansum(series, axis=0)
+    counted = (~np.isnan(series)).sum(axis=0)  # weeks with a value (a mean fee needs a smuggled leg)
+    means = np.divide(sums, counted, out=np.full(sums.shape, np.nan), where=counted > 0)
     return np.where(FLOW, sums, means)
 
 
