@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from bp_sim.model import Location
 from bp_sim.outcomes import OUTCOME_INDEX
@@ -56,3 +57,24 @@ def test_dated_event_changes_settings_only_from_its_date():
     arrays_after, _ = m.policy.current(week + 4)
     afg = m.net.node_id["AFG"]
     assert arrays_before["node"]["conflict"][afg] < 0.9 <= arrays_after["node"]["conflict"][afg]
+
+
+def test_set_scenario_puts_levers_in_force_from_the_current_week():
+    from bp_sim.errors import InputError
+    from bp_sim.levers.setting import LeverSetting
+    from bp_sim.outcomes import OUTCOME_INDEX
+
+    plain = run(baseline(), agents=5000, weeks=20, seed=3)
+    live = run(baseline(), agents=5000, weeks=10, seed=3)
+    cheaper = baseline()
+    cheaper.levers = {"remittance_cost": LeverSetting("remittance_cost", 1.0)}
+    live.set_scenario(cheaper)
+    live.run(10)
+    fees = OUTCOME_INDEX["remittance_fees_usd"]
+    a, b = plain.recorder.outcomes[:20, fees], live.recorder.outcomes[:20, fees]
+    assert np.array_equal(a[:10], b[:10])  # weeks already run keep their results
+    assert b[10:].sum() < 0.6 * a[10:].sum()  # 1% instead of the data's ~4-8% per transfer
+    other = baseline()
+    other.parameters = {**other.parameters, "saving_rate": 0.2}
+    with pytest.raises(InputError, match="parameters"):
+        live.set_scenario(other)

@@ -142,6 +142,22 @@ class SilkRoutesModel(mesa.Model):
             return max(100, round(total_persons(self.net, self.p_base) / sc.persons_per_agent))
         return DEFAULT_AGENTS
 
+    def set_scenario(self, scenario: Scenario) -> None:
+        """Put the levers, events and place settings of `scenario` in force from this week on.
+
+        For live controls (the dashboard): weeks already run keep their results. What was fixed
+        when the model was built cannot change mid-run: the scalar parameters the world and the
+        population were made with, and the calendar.
+        """
+        if scenario.parameters != self.scenario.parameters:
+            raise InputError("scenario.parameters", scenario.parameters,
+                             "the running model's parameters (start a new model to change them)")
+        if scenario.start_date != self.scenario.start_date:
+            raise InputError("scenario.start_date", scenario.start_date,
+                             f"{self.scenario.start_date}, the running model's start")
+        self.policy = policy_from_scenario(scenario, self.net, self.p_base, self.base)
+        self.scenario = scenario
+
     @property
     def date(self) -> dt.date:
         """First day of the current week."""

@@ -21,7 +21,6 @@ from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import LeverSetting, select
 from bp_sim.model import SilkRoutesModel
 from bp_sim.network import Network, load_network
-from bp_sim.policy import policy_from_scenario
 from bp_sim.scenario import Scenario, load_scenario
 
 DASHBOARD_AGENTS = 200_000  # a pair of weeks takes ~20 ms at this size; rare outcomes still show
@@ -141,10 +140,7 @@ class PairedModel(mesa.Model):
 
     def _apply(self) -> None:
         """Rebuild the scenario model's policy from the current lever settings."""
-        m = self.scenario_model
-        sc = self._current_scenario()
-        m.policy = policy_from_scenario(sc, m.net, m.p_base, m.base)
-        m.scenario = sc
+        self.scenario_model.set_scenario(self._current_scenario())
         self.revision += 1
 
     # ------------------------------------------------------------------ export
