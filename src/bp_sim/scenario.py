@@ -115,7 +115,8 @@ def _number(where: str, value: object, lo: float, hi: float) -> float:
     return float(value)
 
 
-def _date(where: str, value: object) -> dt.date:
+def parse_date(where: str, value: object) -> dt.date:
+    """A TOML date (or an ISO date string) at key `where`, or one InputError naming it."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -200,7 +201,7 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
             raise InputError("scenario.description", head["description"], "a string")
         sc.description = head["description"]
     if "start_date" in head:
-        sc.start_date = _date("scenario.start_date", head["start_date"])
+        sc.start_date = parse_date("scenario.start_date", head["start_date"])
     if "years" in head:
         sc.years = _number("scenario.years", head["years"], 1 / 52, 100)
     if "seed" in head:
@@ -221,7 +222,7 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
 
     from bp_sim.levers.setting import parse_levers
 
-    sc.levers = parse_levers(raw.get("levers", {}), _date)
+    sc.levers = parse_levers(raw.get("levers", {}), parse_date)
     params = _table("parameters", raw.get("parameters", {}))
     sc.parameters = {k: check_value("parameters", k, v) for k, v in params.items()}
 
@@ -260,9 +261,9 @@ def _parse_event(where: str, ev: object, sc: Scenario, valid_nodes, valid_routes
         raise InputError(f"{where}.type", etype, ", ".join(EVENT_TYPES))
     if "date" not in ev:
         raise InputError(f"{where}.date", None, "a date YYYY-MM-DD (required)")
-    out: dict[str, Any] = {"type": etype, "date": _date(f"{where}.date", ev["date"])}
+    out: dict[str, Any] = {"type": etype, "date": parse_date(f"{where}.date", ev["date"])}
     if "until" in ev:
-        out["until"] = _date(f"{where}.until", ev["until"])
+        out["until"] = parse_date(f"{where}.until", ev["until"])
         if out["until"] <= out["date"]:
             raise InputError(f"{where}.until", ev["until"], f"a date after {out['date']}")
     out["ramp_weeks"] = int(_number(f"{where}.ramp_weeks", ev.get("ramp_weeks", 0), 0, 5200))

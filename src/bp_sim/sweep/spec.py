@@ -26,7 +26,6 @@ the value and what is allowed.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import hashlib
 import json
 import tomllib
@@ -38,7 +37,7 @@ from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import LeverSetting, lever_changes, parse_levers
 from bp_sim.outcomes import OUTCOME_NAMES
 from bp_sim.parameters import SPECS
-from bp_sim.scenario import Scenario, find_scenario_file, load_scenario
+from bp_sim.scenario import Scenario, find_scenario_file, load_scenario, parse_date
 
 TOP_KEYS = ("experiment", "run", "design", "levers", "parameters")
 EXPERIMENT_KEYS = ("name", "description", "scenario", "outcomes")
@@ -152,19 +151,6 @@ def _check_keys(where: str, table: dict, allowed: tuple[str, ...]) -> None:
             raise InputError(f"{where}.{k}" if where else k, "unknown key", ", ".join(allowed))
 
 
-def _to_date(where: str, value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InputError(where, value, "a date YYYY-MM-DD")
-
-
 def _allowed(kind: str, name: str) -> tuple[float, float, str]:
     if kind == "lever":
         lv = LEVERS[name]
@@ -187,7 +173,7 @@ def parse_factor(kind: str, name: str, raw: object, design: str) -> Factor:
     in_range = f"numbers in [{lo_ok:g}, {hi_ok:g}] ({unit})"
     timing: dict[str, object] = {k: spec[k] for k in TIMING_KEYS if k in spec}
     if timing:  # the scenario's own checks of start, until, ramp_weeks and where
-        checked = parse_levers({name: {"value": lo_ok, **timing}}, _to_date)[name]
+        checked = parse_levers({name: {"value": lo_ok, **timing}}, parse_date)[name]
         timing = {k: getattr(checked, k) for k in timing}
 
     def number(key: str) -> float:
