@@ -16,7 +16,7 @@ from pathlib import Path
 import numba
 
 # Subpackages no compiled function imports (plain Python): editing them keeps the cache.
-PYTHON_ONLY = frozenset({"reference", "sweep", "analysis", "levers", "dashboard"})
+PYTHON_ONLY = frozenset({"reference", "sweep", "levers", "dashboard"})
 
 
 def source_hash() -> str:

@@ -6,8 +6,6 @@ baseline": flows are totalled and stocks averaged over the weeks run so far (as 
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from bp_sim.compare import horizon_totals
@@ -33,9 +31,7 @@ def changes(scenario: np.ndarray, baseline: np.ndarray) -> list[tuple[str, float
     """(words, percent change against the baseline) for each summary outcome that moved."""
     if len(scenario) == 0:
         return []
-    with warnings.catch_warnings():  # an outcome with no value yet (a mean wait) is NaN, not news
-        warnings.simplefilter("ignore", RuntimeWarning)
-        s, b = horizon_totals(scenario), horizon_totals(baseline)
+    s, b = horizon_totals(scenario), horizon_totals(baseline)  # an outcome with no value yet is NaN
     out = []
     for name, words in SUMMARY_OUTCOMES:
         j = OUTCOME_INDEX[name]

@@ -17,7 +17,6 @@ ema-workbench 3.0 needs Python 3.12 and is not tested here.
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -89,9 +88,7 @@ class SilkRoutesFunction:
         model = SilkRoutesModel(sc, agents=self.agents, seed=self.seed if seed is None else int(seed),
                                 network=_network())
         model.run()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            totals = horizon_totals(model.recorder.outcomes[: model.recorder.steps_done])
+        totals = horizon_totals(model.recorder.outcomes[: model.recorder.steps_done])
         return {name: float(totals[OUTCOME_INDEX[name]]) for name in self.outcomes}
 
 

@@ -12,7 +12,6 @@ import functools
 import os
 import time
 import traceback
-import warnings
 from dataclasses import dataclass
 
 from bp_sim.scenario import Scenario
@@ -95,9 +94,7 @@ def execute(job: Job) -> JobResult:
         sc = build_scenario(job.base, job.factors, dict(job.run.values))
         model = SilkRoutesModel(sc, agents=job.agents, seed=job.run.seed, network=_network())
         model.run()
-        with warnings.catch_warnings():  # an outcome with no event in any week averages to NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            totals = horizon_totals(model.recorder.outcomes[: model.recorder.steps_done])
+        totals = horizon_totals(model.recorder.outcomes[: model.recorder.steps_done])
         kept = tuple(float(totals[OUTCOME_INDEX[name]]) for name in job.outcomes)
         return JobResult(job.run, kept, None, time.perf_counter() - t0)
     except Exception:
