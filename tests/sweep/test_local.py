@@ -215,3 +215,23 @@ def test_same_point_twice_runs_once(tmp_path):
     points, runs = plan(dup)
     assert len(points) == 3 and len(runs) == 4  # the repeated point shares its runs
     assert np.array_equal(points[:, 0], [2.0, 4.0, 2.0])
+
+
+def test_a_pool_that_broke_before_submit_keeps_the_job_queued():
+    """A worker can die between the driver's wait and its next submit (seen once in CI): the job
+    about to be submitted must stay queued, not be lost nor counted as a death."""
+    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor, wait
+
+    from bp_sim.sweep.local import _submit
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+    try:
+        wait([pool.submit(os._exit, 1)])  # the worker dies: the pool is now broken
+        queue = deque(["next job"])
+        in_flight: dict = {}
+        assert _submit(pool, queue, in_flight) is False
+        assert list(queue) == ["next job"] and in_flight == {}
+    finally:
+        pool.shutdown(wait=True)

@@ -16,7 +16,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from bp_sim.sweep.worker import Job, JobResult, execute
@@ -46,6 +46,18 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         proc.join(timeout=5)
 
 
+def _submit(pool: ProcessPoolExecutor, queue: deque[Job], in_flight: dict[Future, Job]) -> bool:
+    """Submit the next job of `queue`; False (job left in the queue) if the pool is already broken,
+    which happens when a worker dies between the last wait and this submit."""
+    job = queue.popleft()
+    try:
+        in_flight[pool.submit(execute, job)] = job
+    except BrokenProcessPool:
+        queue.appendleft(job)
+        return False
+    return True
+
+
 def run_local(jobs: Iterable[Job], workers: int, on_result: Callable[[JobResult], None], retries: int = 2) -> None:
     """Run every job over `workers` processes, calling on_result in this process as each ends."""
     pending: deque[Job] = deque(jobs)
@@ -59,15 +71,18 @@ def run_local(jobs: Iterable[Job], workers: int, on_result: Callable[[JobResult]
         broken = False
         try:
             while pending or suspects or in_flight:
+                submitted = True
                 if suspects:
                     if not in_flight:
-                        job = suspects.popleft()
-                        in_flight[pool.submit(execute, job)] = job
+                        submitted = _submit(pool, suspects, in_flight)
                 else:
-                    while pending and len(in_flight) < workers:
-                        job = pending.popleft()
-                        in_flight[pool.submit(execute, job)] = job
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    while submitted and pending and len(in_flight) < workers:
+                        submitted = _submit(pool, pending, in_flight)
+                if not submitted and not in_flight:
+                    broken = True  # a worker died while idle: start a new pool, nobody's run was lost
+                    break
+                # once the pool is broken every future in flight ends (with BrokenProcessPool): wait for all
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED if submitted else ALL_COMPLETED)
                 lost: list[Job] = []
                 for fut in done:
                     job = in_flight.pop(fut)
