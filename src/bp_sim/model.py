@@ -20,17 +20,17 @@ from bp_sim import tally as T
 from bp_sim.build import build_world
 from bp_sim.errors import InputError
 from bp_sim.kernel import advance_population
-from bp_sim.mechanisms.asylum import decision_chances
-from bp_sim.mechanisms.attitudes import update_attitudes
+from bp_sim.mechanisms.attitudes import host_migrant_stock, update_attitudes
 from bp_sim.mechanisms.origin import update_origins, update_place_aspiration
-from bp_sim.mechanisms.routing import build_route_tables
+from bp_sim.mechanisms.quotas import update_quota_chances
+from bp_sim.mechanisms.routing import build_route_tables, new_route_memory, route_inputs_changed
 from bp_sim.mechanisms.smuggling import update_market
 from bp_sim.network import Network, load_network
 from bp_sim.outcomes import Recorder, weekly_outcomes
 from bp_sim.parameters import Scalars, make_scalars, params_array
 from bp_sim.policy import policy_from_scenario
 from bp_sim.population import initial_population, total_persons
-from bp_sim.rng import seed_key, uniform
+from bp_sim.rng import seed_key
 from bp_sim.scenario import Scenario, load_scenario
 from bp_sim.states import N_STATES, State
 from bp_sim.world import WAIT_BUCKETS
@@ -62,8 +62,15 @@ class Location(FixedAgent):
         self.kind: str = row.kind
         self.lat: float = float(row.lat)
         self.lon: float = float(row.lon)
-        self.persons_by_state = np.zeros(N_STATES)
         self.cell = cell
+
+    @property
+    def persons_by_state(self) -> np.ndarray:
+        """Persons here by state at the end of the last week (zeros before the first)."""
+        last = self.model.last
+        if last is None:
+            return np.zeros(N_STATES)
+        return last.stock[:, self.node, :].sum(axis=0) * self.model.persons_per_agent
 
     @property
     def persons(self) -> float:
@@ -121,6 +128,8 @@ class SilkRoutesModel(mesa.Model):
         self.shock_left = np.zeros(net.n_nodes, np.int64)
         self.attitude = np.full(net.n_nodes, self.p_base.attitude_baseline)
         self.last: T.Tally | None = None
+        self._no_tally = T.Tally(*(np.zeros(a.shape[1:], a.dtype) for a in self.tally))  # before week 0
+        self._route_memory = new_route_memory(net.n_edges)
         self.week = 0
         self.dead_count = int((self.pop.state == State.DEAD_MISSING).sum())
 
@@ -173,35 +182,30 @@ class SilkRoutesModel(mesa.Model):
             self._params_in_force = params
             self.p_arr = params_array(params)  # what the kernels read
             self.p = SimpleNamespace(**params)  # plain attributes for the weekly Python code (fast)
-        p = self.p
+        p = self.p_arr[0]  # the parameter record the compiled weekly code reads
         node, origin, edge, corridor = arrays["node"], arrays["origin"], arrays["edge"], arrays["corridor"]
         self._apply_node_policy(node, origin, corridor)
 
         w.conflict[:] = node["conflict"]
-        update_origins(w, self.base["income_week"], self.base["conflict"], p, node["climate_resilience"],
-                       node["livelihood_boost"], node["climate_shock"], self.seed_key, t, self.shock_left, uniform)
+        update_origins(w.is_origin, w.climate_exposure, w.conflict, self.base["income_week"], self.base["conflict"],
+                       p, node["climate_resilience"], node["livelihood_boost"], node["climate_shock"], self.seed_key,
+                       t, self.shock_left, w.shock_severity, w.income_week)
         update_place_aspiration(w, self.p_arr)
 
         ppa = self.persons_per_agent
         demand = self.last.demand * ppa if self.last is not None else np.zeros(net.n_edges)
         update_market(p, self.base["fee"], self.base["enforcement"], self.base["death"], edge["enforcement"],
-                      edge["capacity_mult"], edge["rescue"], w.edge_smuggled.astype(bool), demand, w.edge_cost,
+                      edge["capacity_mult"], edge["rescue"], w.edge_smuggled, demand, w.edge_cost,
                       w.edge_intercept, w.edge_death, w.edge_depart)
         w.edge_open[:] = edge["open"] > 0.5
-        build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
-                           w.edge_border, w.edge_open, w.dest_nodes, net.n_nodes, p.value_of_time_usd_week, p.risk_cost_usd,
-                           p.death_aversion, p.risk_perception_floor, w.next_edge, w.money_to_go)
+        self._update_route_tables()
         self._update_queues_and_quotas(p, node, corridor)
 
         tot = self._advance_population(t)
 
-        stock_persons = self._migrants_by_node(tot) * ppa
         update_attitudes(p, self.attitude, node["narrative_campaign"], node["anti_discrimination"],
-                         tot.arrivals * ppa, stock_persons, w.discrimination)
+                         tot.arrivals * ppa, host_migrant_stock(tot.stock, net.origin_nodes, ppa), w.discrimination)
         self.recorder.record(t, weekly_outcomes(tot, ppa, w.edge_frontex), tot, w.edge_cost)
-        by_node_state = tot.stock.sum(axis=0) * ppa
-        for loc in self.locations:
-            loc.persons_by_state = by_node_state[loc.node]
         self.last = tot
         if self.check_invariants:
             self.verify(tot)
@@ -212,15 +216,18 @@ class SilkRoutesModel(mesa.Model):
 
         The reference twin (`bp_sim.reference`) overrides this with one Mesa agent per migrant.
         """
-        T.clear(self.tally)
         advance_population(self.pop, self.world, self.p_arr, self.seed_key, t, self.bounds, self.tally)
-        return T.totals(self.tally)
+        return T.collect(self.tally)
 
-    def _migrants_by_node(self, tot: T.Tally) -> np.ndarray:
-        """Living people away from their origin, by node (the migrant population a host sees)."""
-        by_origin_node = tot.stock[:, :, :State.DEAD_MISSING].sum(axis=2).astype(float)
-        by_origin_node[np.arange(len(self.net.origin_nodes)), self.net.origin_nodes] = 0.0
-        return by_origin_node.sum(axis=0)
+    def _update_route_tables(self) -> None:
+        """Next-leg tables, rebuilt only in weeks when a fee, risk, open leg or parameter changed."""
+        w, p = self.world, self.p
+        scalars = np.array([p.value_of_time_usd_week, p.risk_cost_usd, p.death_aversion, p.risk_perception_floor])
+        if route_inputs_changed(self._route_memory, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
+                                w.edge_open, scalars):
+            build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
+                               w.edge_border, w.edge_open, w.dest_nodes, self.net.n_nodes, *scalars,
+                               w.next_edge, w.money_to_go)
 
     def _apply_node_policy(self, node, origin, corridor) -> None:
         w = self.world
@@ -234,28 +241,13 @@ class SilkRoutesModel(mesa.Model):
 
     def _update_queues_and_quotas(self, p, node, corridor) -> None:
         """Regular slot chances, asylum decision chances, resettlement, remittance shares."""
-        w, last, ppa = self.world, self.last, self.persons_per_agent
-        slots_agents = self.base["regular_slots"] * corridor["regular_slots_mult"] / ppa
-        total = slots_agents.sum(axis=1, keepdims=True)
-        np.divide(np.cumsum(slots_agents, axis=1), np.where(total > 0, total, 1.0), out=w.regular_cdf)
-        w.regular_cdf[total[:, 0] <= 0] = 0.0
-        if last is None:
-            w.slot_prob[:] = 1.0
-            w.decide_prob[:] = 0.0
-            w.remit_per_agent_week[:] = 0.0
-            w.resettle_prob[:] = 0.0
-            return
-        applicants = last.applicants.astype(float)
-        w.slot_prob[:] = np.where(applicants > slots_agents, slots_agents / np.maximum(applicants, 1e-12), 1.0)
-        asylum_nodes = np.flatnonzero(w.asylum_index >= 0)
-        queue = last.pending.sum(axis=1).astype(float)
-        share = queue / queue.sum() if queue.sum() > 0 else np.full(len(queue), 1.0 / max(len(queue), 1))
-        capacity = p.asylum_capacity_weekly_total * share * node["asylum_capacity_mult"][asylum_nodes]
-        w.decide_prob[:] = decision_chances(last.pending, capacity / ppa, int(p.asylum_min_weeks))
-        w.remit_per_agent_week[:] = last.remit_in / np.maximum(last.remit_receivers, 1)
-        pool = last.refugees.sum()
-        quota_agents = p.resettlement_per_year / 52.0 / ppa
-        w.resettle_prob[:] = min(1.0, quota_agents / pool) if pool > 0 else 0.0
+        w, last = self.world, self.last
+        first_week = last is None
+        last = self._no_tally if first_week else last
+        update_quota_chances(p, self.persons_per_agent, self.base["regular_slots"], corridor["regular_slots_mult"],
+                             node["asylum_capacity_mult"], w.asylum_index, first_week, last.applicants,
+                             last.pending, last.remit_in, last.remit_receivers, last.refugees,
+                             w.regular_cdf, w.slot_prob, w.decide_prob, w.remit_per_agent_week, w.resettle_prob)
 
     # ------------------------------------------------------------------ checks and outputs
     def verify(self, tot: T.Tally) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from bp_sim import tally as T
 from bp_sim.states import State
@@ -57,50 +58,94 @@ OUTCOME_INDEX = {name: k for k, name in enumerate(OUTCOME_NAMES)}
 FLOW_OUTCOMES = tuple(name for name, unit, _ in OUTCOMES if unit.endswith("/week"))
 
 
+# How each outcome comes from a week's summed tallies: (kind, a, b). Counts and sums are scaled
+# from agents to persons; ratios are not.
+_COUNT, _MONEY, _STATES, _RATIO, _MONEY_PER_COUNT, _DETECTIONS = range(6)
+
+
+def _states(*states: State) -> int:
+    return sum(1 << int(s) for s in states)
+
+
+_SOURCES: dict[str, tuple[int, int, int]] = {
+    "regular_departures": (_COUNT, T.I_REGULAR_DEPARTURES, 0),
+    "regular_departures_europe": (_COUNT, T.I_REGULAR_DEPARTURES_EUROPE, 0),
+    "irregular_departures": (_COUNT, T.I_IRREGULAR_DEPARTURES, 0),
+    "asylum_applications": (_COUNT, T.I_ASYLUM_APPLICATIONS, 0),
+    "irregular_arrivals_europe": (_COUNT, T.I_ARRIVALS_EUROPE, 0),
+    "border_detections": (_COUNT, T.I_DETECTIONS, 0),
+    "interceptions": (_COUNT, T.I_INTERCEPTIONS, 0),
+    "deaths_missing": (_COUNT, T.I_DEATHS, 0),
+    "missing_identified": (_COUNT, T.I_MISSING_IDENTIFIED, 0),
+    "smuggler_revenue_usd": (_MONEY, T.M_SMUGGLER_REVENUE, 0),
+    "mean_smuggling_fee_usd": (_MONEY_PER_COUNT, T.M_SMUGGLER_REVENUE, T.I_SMUGGLED_LEGS),
+    "trafficking_victims": (_COUNT, T.I_TRAFFICKED, 0),
+    "trafficking_victims_identified": (_COUNT, T.I_TRAFFICKED_IDENTIFIED, 0),
+    "exploited": (_STATES, _states(State.EXPLOITED), 0),
+    "remittances_sent_usd": (_MONEY, T.M_REMIT_SENT, 0),
+    "remittance_fees_usd": (_MONEY, T.M_REMIT_FEES, 0),
+    "remittances_received_usd": (_MONEY, T.M_REMIT_RECEIVED, 0),
+    "remittances_formal_usd": (_MONEY, T.M_REMIT_FORMAL, 0),
+    "asylum_backlog": (_STATES, _states(State.ASYLUM_PENDING), 0),
+    "mean_asylum_wait_weeks": (_RATIO, T.I_WAIT_WEEKS_DECIDED, T.I_DECISIONS),
+    "asylum_decisions": (_COUNT, T.I_DECISIONS, 0),
+    "asylum_recognised": (_COUNT, T.I_RECOGNISED, 0),
+    "returns_voluntary": (_COUNT, T.I_RETURNS_VOLUNTARY, 0),
+    "returns_forced": (_COUNT, T.I_RETURNS_FORCED, 0),
+    "reintegrated": (_COUNT, T.I_REINTEGRATED, 0),
+    "remigrated": (_COUNT, T.I_REMIGRATED, 0),
+    "migrant_employment_rate": (_RATIO, T.I_EMPLOYED, T.I_WORKFORCE),
+    "stranded_in_transit": (_COUNT, T.I_STRANDED, 0),
+    "in_transit": (_STATES, _states(State.TRANSIT_REGULAR, State.TRANSIT_SMUGGLED, State.DETAINED), 0),
+    "resettled": (_COUNT, T.I_RESETTLED, 0),
+    "onward_from_first_asylum": (_COUNT, T.I_ONWARD, 0),
+    "new_aspiring": (_COUNT, T.I_NEW_ASPIRING, 0),
+    "detections_emr": (_DETECTIONS, 1, 0),  # edge_frontex code 1: Eastern Mediterranean
+    "detections_wbr": (_DETECTIONS, 2, 0),  # edge_frontex code 2: Western Balkans
+}
+if tuple(_SOURCES) != OUTCOME_NAMES:
+    raise RuntimeError("every outcome needs a source in _SOURCES, in OUTCOMES order")
+_SOURCE_TABLE = np.array([_SOURCES[name] for name in OUTCOME_NAMES], np.int64)
+
+
+@njit(cache=True)
+def _fill_outcomes(ints, money, stock, edge, edge_frontex, ppa, sources, row) -> None:
+    """Write one week's outcomes into row, following the sources table."""
+    n_states = stock.shape[2]
+    by_state = np.zeros(n_states, np.int64)
+    for o in range(stock.shape[0]):
+        for n in range(stock.shape[1]):
+            for s in range(n_states):
+                by_state[s] += stock[o, n, s]
+    for k in range(sources.shape[0]):
+        kind, a, b = sources[k, 0], sources[k, 1], sources[k, 2]
+        if kind == _COUNT:
+            row[k] = ints[a] * ppa
+        elif kind == _MONEY:
+            row[k] = money[a] * ppa
+        elif kind == _STATES:
+            total = 0
+            for s in range(n_states):
+                if a & (1 << s):
+                    total += by_state[s]
+            row[k] = total * ppa
+        elif kind == _RATIO:
+            row[k] = ints[a] / ints[b] if ints[b] else np.nan
+        elif kind == _MONEY_PER_COUNT:
+            row[k] = money[a] / ints[b] if ints[b] else np.nan
+        else:
+            total = 0
+            for e in range(edge.shape[0]):
+                if edge_frontex[e] == a:
+                    total += edge[e, T.E_DETECTIONS]
+            row[k] = total * ppa
+
+
 def weekly_outcomes(tot: T.Tally, ppa: float, edge_frontex: np.ndarray) -> np.ndarray:
-    """One row of outcomes from a week's summed tallies (agents scaled to persons)."""
-    i, m = tot.ints, tot.money
-    stock_by_state = tot.stock.sum(axis=(0, 1))
-    detections = tot.edge[:, T.E_DETECTIONS]
-    legs = i[T.I_SMUGGLED_LEGS]
-    row = {
-        "regular_departures": i[T.I_REGULAR_DEPARTURES] * ppa,
-        "regular_departures_europe": i[T.I_REGULAR_DEPARTURES_EUROPE] * ppa,
-        "irregular_departures": i[T.I_IRREGULAR_DEPARTURES] * ppa,
-        "asylum_applications": i[T.I_ASYLUM_APPLICATIONS] * ppa,
-        "irregular_arrivals_europe": i[T.I_ARRIVALS_EUROPE] * ppa,
-        "border_detections": i[T.I_DETECTIONS] * ppa,
-        "interceptions": i[T.I_INTERCEPTIONS] * ppa,
-        "deaths_missing": i[T.I_DEATHS] * ppa,
-        "missing_identified": i[T.I_MISSING_IDENTIFIED] * ppa,
-        "smuggler_revenue_usd": m[T.M_SMUGGLER_REVENUE] * ppa,
-        "mean_smuggling_fee_usd": m[T.M_SMUGGLER_REVENUE] / legs if legs else np.nan,
-        "trafficking_victims": i[T.I_TRAFFICKED] * ppa,
-        "trafficking_victims_identified": i[T.I_TRAFFICKED_IDENTIFIED] * ppa,
-        "exploited": stock_by_state[State.EXPLOITED] * ppa,
-        "remittances_sent_usd": m[T.M_REMIT_SENT] * ppa,
-        "remittance_fees_usd": m[T.M_REMIT_FEES] * ppa,
-        "remittances_received_usd": m[T.M_REMIT_RECEIVED] * ppa,
-        "remittances_formal_usd": m[T.M_REMIT_FORMAL] * ppa,
-        "asylum_backlog": stock_by_state[State.ASYLUM_PENDING] * ppa,
-        "mean_asylum_wait_weeks": (i[T.I_WAIT_WEEKS_DECIDED] / i[T.I_DECISIONS]) if i[T.I_DECISIONS] else np.nan,
-        "asylum_decisions": i[T.I_DECISIONS] * ppa,
-        "asylum_recognised": i[T.I_RECOGNISED] * ppa,
-        "returns_voluntary": i[T.I_RETURNS_VOLUNTARY] * ppa,
-        "returns_forced": i[T.I_RETURNS_FORCED] * ppa,
-        "reintegrated": i[T.I_REINTEGRATED] * ppa,
-        "remigrated": i[T.I_REMIGRATED] * ppa,
-        "migrant_employment_rate": (i[T.I_EMPLOYED] / i[T.I_WORKFORCE]) if i[T.I_WORKFORCE] else np.nan,
-        "stranded_in_transit": i[T.I_STRANDED] * ppa,
-        "in_transit": (stock_by_state[State.TRANSIT_REGULAR] + stock_by_state[State.TRANSIT_SMUGGLED]
-                       + stock_by_state[State.DETAINED]) * ppa,
-        "resettled": i[T.I_RESETTLED] * ppa,
-        "onward_from_first_asylum": i[T.I_ONWARD] * ppa,
-        "new_aspiring": i[T.I_NEW_ASPIRING] * ppa,
-        "detections_emr": detections[edge_frontex == 1].sum() * ppa,
-        "detections_wbr": detections[edge_frontex == 2].sum() * ppa,
-    }
-    return np.array([row[name] for name in OUTCOME_NAMES], dtype=np.float64)
+    """One row of outcomes (OUTCOME_NAMES order) from a week's summed tallies, in persons."""
+    row = np.empty(len(OUTCOME_NAMES))
+    _fill_outcomes(tot.ints, tot.money, tot.stock, tot.edge, edge_frontex, float(ppa), _SOURCE_TABLE, row)
+    return row
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
+from numba import literal_unroll, njit
 
 # Integer counters: agents (multiply by persons_per_agent for persons).
 I_REGULAR_DEPARTURES = 0
@@ -82,7 +83,7 @@ def chunk_bounds(n_agents: int, agents_per_chunk: int = 16384, max_chunks: int =
 
 def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edges: int,
               n_asylum: int, n_wait: int) -> Tally:
-    """Allocate accumulators once per run; `clear` zeroes them each week."""
+    """Allocate accumulators once per run; `collect` zeroes them each week after summing."""
     c = n_chunks
     return Tally(
         ints=np.zeros((c, N_INT), np.int64),
@@ -100,11 +101,24 @@ def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edge
     )
 
 
-def clear(tally: Tally) -> None:
-    for arr in tally:
-        arr.fill(0)
+@njit(cache=True)
+def _sum_rows_and_zero(pairs) -> None:
+    """For each (rows, total): total = rows[0] + rows[1] + ... in chunk order (NumPy's sum over
+    axis 0 adds rows in the same order: bit-identical), then zero the rows for next week."""
+    for pair in literal_unroll(pairs):
+        rows, total = pair[0], pair[1]
+        flat_rows = rows.reshape((rows.shape[0], rows.size // rows.shape[0]))
+        flat_total = total.reshape(total.size)
+        flat_total[:] = 0
+        for c in range(flat_rows.shape[0]):
+            for j in range(flat_rows.shape[1]):
+                flat_total[j] += flat_rows[c, j]
+                flat_rows[c, j] = 0
 
 
-def totals(tally: Tally) -> Tally:
-    """Sum every accumulator over chunks, in chunk order (deterministic)."""
-    return Tally(*(arr.sum(axis=0) for arr in tally))
+def collect(tally: Tally) -> Tally:
+    """Sum every accumulator over chunks, in chunk order (deterministic), and zero the chunks'
+    rows so that they are ready for next week. A fresh Tally: the model keeps last week's."""
+    out = Tally(*(np.empty(arr.shape[1:], arr.dtype) for arr in tally))
+    _sum_rows_and_zero(tuple(zip(tally, out, strict=True)))
+    return out

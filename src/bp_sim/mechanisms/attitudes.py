@@ -10,13 +10,36 @@ enforced (PG6.5).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+from bp_sim.states import State
+
+_LIVING_STATES = int(State.DEAD_MISSING)  # state codes below it are the living
 
 
+@njit(cache=True)
 def update_attitudes(p, attitude, campaign, anti_discrimination, arrivals_persons, stock_persons,
-                     discrimination):
+                     discrimination) -> None:
     """Advance attitudes one week and set discrimination; arrays per node, updated in place."""
-    surge = arrivals_persons / np.maximum(stock_persons, 1.0)
-    target = np.clip(p.attitude_baseline + p.campaign_attitude_effect * campaign, 0.0, 1.0)
-    attitude += p.attitude_relax_weekly * (target - attitude) - p.attitude_arrival_effect * surge
-    np.clip(attitude, 0.0, 1.0, out=attitude)
-    discrimination[:] = p.discrimination_max * (1.0 - attitude) * (1.0 - anti_discrimination)
+    for n in range(attitude.shape[0]):
+        surge = arrivals_persons[n] / max(stock_persons[n], 1.0)
+        target = min(max(p.attitude_baseline + p.campaign_attitude_effect * campaign[n], 0.0), 1.0)
+        moved = attitude[n] + (p.attitude_relax_weekly * (target - attitude[n]) - p.attitude_arrival_effect * surge)
+        attitude[n] = min(max(moved, 0.0), 1.0)
+        discrimination[n] = p.discrimination_max * (1.0 - attitude[n]) * (1.0 - anti_discrimination[n])
+
+
+@njit(cache=True)
+def host_migrant_stock(stock, origin_nodes, persons_per_agent) -> np.ndarray:
+    """Living people away from their origin, by node, in persons (the migrant population a host
+    sees). stock: (origins, nodes, states) agents at the end of the week."""
+    out = np.zeros(stock.shape[1])
+    for o in range(stock.shape[0]):
+        for n in range(stock.shape[1]):
+            if n == origin_nodes[o]:
+                continue
+            living = 0
+            for s in range(_LIVING_STATES):
+                living += stock[o, n, s]
+            out[n] += living
+    return out * persons_per_agent

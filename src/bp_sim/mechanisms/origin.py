@@ -97,27 +97,29 @@ def step_at_home(pop, i, w, p, seed, t, ints):
         ints[I_NEW_ASPIRING] += 1
 
 
-def update_origins(world, base_income_week, base_conflict, p, resilience, livelihood, forced_shock,
-                   seed_key, step, shock_left, uniform_fn):
+@njit(cache=True)
+def update_origins(is_origin, climate_exposure, conflict, base_income_week, base_conflict, p, resilience,
+                   livelihood, forced_shock, seed_key, step, shock_left, shock_severity, income_week) -> None:
     """Weekly origin conditions: income growth, climate shocks by exposure, conflict penalty.
 
-    Runs on the handful of origin nodes in NumPy (not per agent). `shock_left` (weeks left of a
-    shock per node) is the mechanism's own state, kept by the model.
+    Runs on the handful of origin nodes (not per agent); writes shock_severity and income_week.
+    `shock_left` (weeks left of a shock per node) is the mechanism's own state, kept by the model.
     """
     years = step / 52.0
     growth = (1.0 + p.origin_income_growth_annual) ** years
-    origins = np.flatnonzero(world.is_origin)
-    for n in origins:
+    for n in range(is_origin.shape[0]):
+        if not is_origin[n]:
+            continue
         if shock_left[n] > 0:
             shock_left[n] -= 1
-        elif uniform_fn(seed_key, int(n), step, D_CLIMATE) < p.climate_shock_weekly * world.climate_exposure[n]:
+        elif uniform(seed_key, n, step, D_CLIMATE) < p.climate_shock_weekly * climate_exposure[n]:
             shock_left[n] = int(p.climate_shock_weeks)
         random_shock = 1.0 if shock_left[n] > 0 else 0.0
         # A scheduled shock (a flood or drought event) adds to the random ones.
         severity = max(random_shock, forced_shock[n]) * (1.0 - resilience[n])
-        world.shock_severity[n] = severity
-        conflict_excess = max(0.0, world.conflict[n] - base_conflict[n])
-        world.income_week[n] = (
+        shock_severity[n] = severity
+        conflict_excess = max(0.0, conflict[n] - base_conflict[n])
+        income_week[n] = (
             base_income_week[n]
             * growth
             * (1.0 - p.conflict_income_penalty * conflict_excess)

@@ -65,3 +65,38 @@ def build_route_tables(edge_src, edge_dst, edge_cost, edge_weeks, edge_death, ed
                 hops += 1
                 reachable = node == dest_nodes[di]
             money_to_go[di, n] = total if reachable else np.inf
+
+
+def new_route_memory(n_edges: int) -> np.ndarray:
+    """What `route_inputs_changed` compares against: NaN at first, so the first week builds."""
+    return np.full(5 * n_edges + 4, np.nan)
+
+
+@njit(cache=True)
+def _remember(memory, start, values) -> bool:
+    """Copy values into memory[start:], saying whether any differed (NaN counts as different)."""
+    changed = False
+    for j in range(values.shape[0]):
+        value = float(values[j])
+        if memory[start + j] != value:  # NaN (never built) differs from everything
+            memory[start + j] = value
+            changed = True
+    return changed
+
+
+@njit(cache=True)
+def route_inputs_changed(memory, edge_cost, edge_weeks, edge_death, edge_intercept, edge_open, scalars) -> bool:
+    """Whether any input of the route tables differs from the last build's (and remember these).
+
+    scalars: value of time, risk cost, death aversion, risk perception floor. The tables are a
+    pure function of these inputs and the fixed graph, so skipping a rebuild when none changed is
+    exact; fees move only when demand presses on smugglers' capacity, so most weeks none does.
+    """
+    n = edge_cost.shape[0]
+    changed = _remember(memory, 0, edge_cost)
+    changed |= _remember(memory, n, edge_weeks)
+    changed |= _remember(memory, 2 * n, edge_death)
+    changed |= _remember(memory, 3 * n, edge_intercept)
+    changed |= _remember(memory, 4 * n, edge_open)
+    changed |= _remember(memory, 5 * n, scalars)
+    return changed

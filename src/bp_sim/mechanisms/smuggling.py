@@ -10,26 +10,31 @@ counted in the population kernel when fees are paid. Runs once a week on the edg
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
+@njit(cache=True)
 def update_market(p, base_fee, base_enforcement, base_death, enforcement, capacity_mult, rescue,
-                  smuggled, demand_persons, edge_cost, edge_intercept, edge_death, edge_depart):
+                  smuggled, demand_persons, edge_cost, edge_intercept, edge_death, edge_depart) -> None:
     """Set this week's fee, interception, death risk and departure chance on every leg.
 
-    demand_persons: people ready to depart on each leg last week (persons, not agents);
-    rescue: search-and-rescue effort per leg (0..1), which cuts the death risk.
-    Arrays are per edge; results are written in place into the last four.
+    p: the parameter record; demand_persons: people ready to depart on each leg last week
+    (persons, not agents); rescue: search-and-rescue effort per leg (0..1), which cuts the death
+    risk; smuggled: whether the leg needs a smuggler. Arrays are per edge; results are written in
+    place into the last four. A compiled loop over the legs (it runs every week).
     """
-    extra_enf = np.maximum(enforcement - base_enforcement, 0.0)
-    capacity = p.smuggler_capacity_weekly * capacity_mult
-    pressure = np.where(capacity > 0, demand_persons / np.maximum(capacity, 1e-9), np.inf)
-    excess = np.clip(pressure - 1.0, 0.0, p.fee_demand_cap)
-    fee = base_fee * np.exp(p.fee_enforcement_slope * (enforcement - base_enforcement)) * (
-        1.0 + p.fee_demand_slope * excess
-    )
-    edge_cost[:] = np.where(smuggled, fee, base_fee)
-    edge_intercept[:] = np.clip(p.intercept_max * enforcement, 0.0, 1.0)
-    survival_help = 1.0 - p.rescue_effect * rescue  # search and rescue (PG5.6)
-    edge_death[:] = np.clip(base_death * (1.0 + p.death_enforcement_slope * extra_enf) * survival_help, 0.0, 1.0)
-    share = np.where(pressure > 1.0, 1.0 / np.maximum(pressure, 1e-9), 1.0)
-    edge_depart[:] = np.where(smuggled, p.hub_departure_weekly * share, 1.0)
+    for e in range(base_fee.shape[0]):
+        extra_enf = max(enforcement[e] - base_enforcement[e], 0.0)
+        capacity = p.smuggler_capacity_weekly * capacity_mult[e]
+        pressure = demand_persons[e] / max(capacity, 1e-9) if capacity > 0 else np.inf
+        excess = min(max(pressure - 1.0, 0.0), p.fee_demand_cap)
+        fee = base_fee[e] * np.exp(p.fee_enforcement_slope * (enforcement[e] - base_enforcement[e])) * (
+            1.0 + p.fee_demand_slope * excess
+        )
+        edge_cost[e] = fee if smuggled[e] else base_fee[e]
+        edge_intercept[e] = min(max(p.intercept_max * enforcement[e], 0.0), 1.0)
+        survival_help = 1.0 - p.rescue_effect * rescue[e]  # search and rescue (PG5.6)
+        death = base_death[e] * (1.0 + p.death_enforcement_slope * extra_enf) * survival_help
+        edge_death[e] = min(max(death, 0.0), 1.0)
+        share = 1.0 / max(pressure, 1e-9) if pressure > 1.0 else 1.0
+        edge_depart[e] = p.hub_departure_weekly * share if smuggled[e] else 1.0

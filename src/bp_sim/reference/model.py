@@ -52,10 +52,9 @@ class ReferenceModel(SilkRoutesModel):
 
     def _advance_population(self, t: int) -> T.Tally:
         """Every migrant one week, in random order; returns this week's counters."""
-        T.clear(self.tally)
         self.this_week = make_week(t, self.world, self.p_arr[0], self.rng, self.tally)  # p_arr: the record the kernels read
         self.migrants.shuffle_do("step")
-        return T.totals(self.tally)
+        return T.collect(self.tally)
 
     def sync_population(self) -> None:
         """Copy the migrants' attributes into `self.pop` (row i is the i-th migrant created)."""

@@ -1,0 +1,67 @@
+"""Weekly chances that turn quotas and queues into per-person draws (mechanisms 4, 8, 10, 12).
+
+Regular slots, asylum decisions, resettlement places and remittances arriving at origins are
+set per corridor, destination or origin; once a week they become chances that the population
+kernel draws against, computed from last week's summed tallies, so no agent order matters.
+Compiled: it runs every week on network-sized arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from bp_sim.mechanisms.asylum import decision_chances
+
+
+@njit(cache=True)
+def regular_corridor_cdf(slots_agents, regular_cdf) -> None:
+    """Cumulative choice of destination among an origin's regular corridors, by slots (0 if none)."""
+    for o in range(slots_agents.shape[0]):
+        total = 0.0
+        for d in range(slots_agents.shape[1]):
+            total += slots_agents[o, d]
+        running = 0.0
+        for d in range(slots_agents.shape[1]):
+            running += slots_agents[o, d]
+            regular_cdf[o, d] = running / total if total > 0 else 0.0
+
+
+@njit(cache=True)
+def update_quota_chances(p, persons_per_agent, base_slots, slots_mult, asylum_capacity_mult, asylum_index,
+                         first_week, applicants, pending, remit_in, remit_receivers, refugees,
+                         regular_cdf, slot_prob, decide_prob, remit_per_agent_week, resettle_prob) -> None:
+    """This week's chances from last week's tallies (applicants, pending claims by weeks waited,
+    remittances sent home, refugees registered); before the first week there is no queue yet.
+
+    p: parameter record; base_slots and slots_mult are (origins, nodes) in persons per week and
+    a multiplier; asylum_capacity_mult per node. Writes the last five arrays in place.
+    """
+    slots_agents = base_slots * slots_mult / persons_per_agent
+    regular_corridor_cdf(slots_agents, regular_cdf)
+    if first_week:
+        slot_prob[:] = 1.0
+        decide_prob[:] = 0.0
+        remit_per_agent_week[:] = 0.0
+        resettle_prob[:] = 0.0
+        return
+    for o in range(slots_agents.shape[0]):
+        for d in range(slots_agents.shape[1]):
+            wanted = float(applicants[o, d])
+            slot_prob[o, d] = slots_agents[o, d] / max(wanted, 1e-12) if wanted > slots_agents[o, d] else 1.0
+    # Decision capacity is shared among asylum systems by the size of their queues.
+    n_queues = pending.shape[0]
+    queue = pending.sum(axis=1).astype(decide_prob.dtype)
+    queue_total = queue.sum()
+    capacity_agents = np.zeros(n_queues)
+    for n in range(asylum_index.shape[0]):
+        a = asylum_index[n]
+        if a >= 0:
+            share = queue[a] / queue_total if queue_total > 0 else 1.0 / max(n_queues, 1)
+            capacity_agents[a] = p.asylum_capacity_weekly_total * share * asylum_capacity_mult[n] / persons_per_agent
+    decide_prob[:, :] = decision_chances(pending, capacity_agents, int(p.asylum_min_weeks))
+    for o in range(remit_in.shape[0]):
+        remit_per_agent_week[o] = remit_in[o] / max(remit_receivers[o], 1)
+    pool = refugees.sum()
+    quota_agents = p.resettlement_per_year / 52.0 / persons_per_agent
+    resettle_prob[:] = min(1.0, quota_agents / pool) if pool > 0 else 0.0
