@@ -182,7 +182,7 @@ class SilkRoutesModel(mesa.Model):
             self._params_in_force = params
             self.p_arr = params_array(params)  # what the kernels read
             self.p = SimpleNamespace(**params)  # plain attributes for the weekly Python code (fast)
-        p = self.p_arr[0]  # the parameter record the compiled weekly code reads
+        p = self.p_arr  # the compiled weekly code reads the parameter record in it, as the kernels do
         node, origin, edge, corridor = arrays["node"], arrays["origin"], arrays["edge"], arrays["corridor"]
         self._apply_node_policy(node, origin, corridor)
 

@@ -10,11 +10,12 @@ from bp_sim.mechanisms.origin import aspiration_hazard
 from bp_sim.mechanisms.remittances import formal_share
 from bp_sim.mechanisms.routing import build_route_tables
 from bp_sim.mechanisms.smuggling import update_market
-from bp_sim.parameters import make_scalars
+from bp_sim.parameters import as_dict, make_scalars, params_array
 from bp_sim.states import FLAG_RETURNEE, FLAG_SUPPORTED
 from bp_sim.world import N_INFO_LEVELS
 
 P = make_scalars()
+P_ARR = params_array(as_dict(P))  # what the compiled weekly updates take, as the kernels do
 
 
 def test_aspiration_rises_with_gap_conflict_shock_network_and_falls_with_support():
@@ -48,12 +49,12 @@ def test_enforcement_raises_fee_interception_and_death_risk_and_capacity_limits_
     death = np.array([0.001, 0.001, 0.0])
     smuggled = np.array([True, True, False])
     out = [np.zeros(n) for _ in range(4)]
-    update_market(P, base_fee, base_enf, death, np.array([0.5, 0.9, 0.1]), np.array([1.0, 1.0, 1.0]), np.zeros(n),
+    update_market(P_ARR, base_fee, base_enf, death, np.array([0.5, 0.9, 0.1]), np.array([1.0, 1.0, 1.0]), np.zeros(n),
                   smuggled, np.zeros(n), *out)
     cost, intercept, dth, depart = out
     assert cost[1] > cost[0] * 1.3 and intercept[1] > intercept[0] and dth[1] > dth[0]
     assert cost[2] == 50.0
-    update_market(P, base_fee, base_enf, death, base_enf, np.array([0.1, 1.0, 1.0]), np.zeros(n), smuggled,
+    update_market(P_ARR, base_fee, base_enf, death, base_enf, np.array([0.1, 1.0, 1.0]), np.zeros(n), smuggled,
                   np.full(n, P.smuggler_capacity_weekly * 0.5), *out)
     assert depart[0] < depart[1]  # a disrupted network moves fewer per week
     assert cost[0] > cost[1]  # and charges more
@@ -88,9 +89,9 @@ def test_formal_remittances_fall_with_cost():
 
 def test_attitudes_fall_with_sudden_arrivals_and_rise_with_campaigns():
     att = np.full(2, 0.5); disc = np.zeros(2)
-    update_attitudes(P, att, np.zeros(2), np.zeros(2), np.array([0.0, 5000.0]), np.array([1e5, 1e5]), disc)
+    update_attitudes(P_ARR, att, np.zeros(2), np.zeros(2), np.array([0.0, 5000.0]), np.array([1e5, 1e5]), disc)
     assert att[1] < att[0] and disc[1] > disc[0]
     att2 = np.full(2, 0.5)
     for _ in range(100):
-        update_attitudes(P, att2, np.array([0.0, 1.0]), np.zeros(2), np.zeros(2), np.ones(2) * 1e5, disc)
+        update_attitudes(P_ARR, att2, np.array([0.0, 1.0]), np.zeros(2), np.zeros(2), np.ones(2) * 1e5, disc)
     assert att2[1] > att2[0] + 0.1

@@ -18,9 +18,11 @@ _LIVING_STATES = int(State.DEAD_MISSING)  # state codes below it are the living
 
 
 @njit(cache=True)
-def update_attitudes(p, attitude, campaign, anti_discrimination, arrivals_persons, stock_persons,
+def update_attitudes(p_arr, attitude, campaign, anti_discrimination, arrivals_persons, stock_persons,
                      discrimination) -> None:
-    """Advance attitudes one week and set discrimination; arrays per node, updated in place."""
+    """Advance attitudes one week and set discrimination; arrays per node, updated in place.
+    p_arr: the one-element parameter array the kernels read."""
+    p = p_arr[0]
     for n in range(attitude.shape[0]):
         surge = arrivals_persons[n] / max(stock_persons[n], 1.0)
         target = min(max(p.attitude_baseline + p.campaign_attitude_effect * campaign[n], 0.0), 1.0)

@@ -98,13 +98,14 @@ def step_at_home(pop, i, w, p, seed, t, ints):
 
 
 @njit(cache=True)
-def update_origins(is_origin, climate_exposure, conflict, base_income_week, base_conflict, p, resilience,
+def update_origins(is_origin, climate_exposure, conflict, base_income_week, base_conflict, p_arr, resilience,
                    livelihood, forced_shock, seed_key, step, shock_left, shock_severity, income_week) -> None:
     """Weekly origin conditions: income growth, climate shocks by exposure, conflict penalty.
 
     Runs on the handful of origin nodes (not per agent); writes shock_severity and income_week.
     `shock_left` (weeks left of a shock per node) is the mechanism's own state, kept by the model.
     """
+    p = p_arr[0]  # the one-element parameter array the kernels read
     years = step / 52.0
     growth = (1.0 + p.origin_income_growth_annual) ** years
     for n in range(is_origin.shape[0]):

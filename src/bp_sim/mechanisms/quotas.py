@@ -28,15 +28,16 @@ def regular_corridor_cdf(slots_agents, regular_cdf) -> None:
 
 
 @njit(cache=True)
-def update_quota_chances(p, persons_per_agent, base_slots, slots_mult, asylum_capacity_mult, asylum_index,
+def update_quota_chances(p_arr, persons_per_agent, base_slots, slots_mult, asylum_capacity_mult, asylum_index,
                          first_week, applicants, pending, remit_in, remit_receivers, refugees,
                          regular_cdf, slot_prob, decide_prob, remit_per_agent_week, resettle_prob) -> None:
     """This week's chances from last week's tallies (applicants, pending claims by weeks waited,
     remittances sent home, refugees registered); before the first week there is no queue yet.
 
-    p: parameter record; base_slots and slots_mult are (origins, nodes) in persons per week and
+    p_arr: the one-element parameter array the kernels read; base_slots and slots_mult are (origins, nodes) in persons per week and
     a multiplier; asylum_capacity_mult per node. Writes the last five arrays in place.
     """
+    p = p_arr[0]
     slots_agents = base_slots * slots_mult / persons_per_agent
     regular_corridor_cdf(slots_agents, regular_cdf)
     if first_week:

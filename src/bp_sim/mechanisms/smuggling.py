@@ -14,15 +14,16 @@ from numba import njit
 
 
 @njit(cache=True)
-def update_market(p, base_fee, base_enforcement, base_death, enforcement, capacity_mult, rescue,
+def update_market(p_arr, base_fee, base_enforcement, base_death, enforcement, capacity_mult, rescue,
                   smuggled, demand_persons, edge_cost, edge_intercept, edge_death, edge_depart) -> None:
     """Set this week's fee, interception, death risk and departure chance on every leg.
 
-    p: the parameter record; demand_persons: people ready to depart on each leg last week
+    p_arr: the one-element parameter array the kernels read; demand_persons: people ready to depart on each leg last week
     (persons, not agents); rescue: search-and-rescue effort per leg (0..1), which cuts the death
     risk; smuggled: whether the leg needs a smuggler. Arrays are per edge; results are written in
     place into the last four. A compiled loop over the legs (it runs every week).
     """
+    p = p_arr[0]
     for e in range(base_fee.shape[0]):
         extra_enf = max(enforcement[e] - base_enforcement[e], 0.0)
         capacity = p.smuggler_capacity_weekly * capacity_mult[e]
