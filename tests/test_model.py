@@ -78,3 +78,25 @@ def test_set_scenario_puts_levers_in_force_from_the_current_week():
     other.parameters = {**other.parameters, "saving_rate": 0.2}
     with pytest.raises(InputError, match="parameters"):
         live.set_scenario(other)
+
+
+def test_route_tables_kept_between_rebuilds_equal_a_fresh_build():
+    """Tables are rebuilt only when an input changed: after weeks of market moves and tighter
+    EU entry borders put in force mid-run, they must equal tables built from scratch."""
+    from bp_sim.levers.setting import LeverSetting
+    from bp_sim.mechanisms.routing import build_route_tables
+
+    m = run(baseline(), agents=20_000, weeks=30, seed=5)
+    closed = baseline()
+    closed.levers = {"border_enforcement": LeverSetting("border_enforcement", 0.95)}
+    before = m.world.next_edge.copy()
+    m.set_scenario(closed)
+    for _ in range(30):
+        m.step()
+        w, p = m.world, m.p
+        next_edge, money = np.empty_like(w.next_edge), np.empty_like(w.money_to_go)
+        build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
+                           w.edge_border, w.edge_open, w.dest_nodes, m.net.n_nodes, p.value_of_time_usd_week,
+                           p.risk_cost_usd, p.death_aversion, p.risk_perception_floor, next_edge, money)
+        assert np.array_equal(next_edge, w.next_edge) and np.array_equal(money, w.money_to_go)
+    assert not np.array_equal(before, m.world.next_edge)  # the lever did change the routes

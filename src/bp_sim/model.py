@@ -46,7 +46,7 @@ STEP_ORDER = (
     "remittances arriving at origins are shared out (model._update_queues_and_quotas)",
     "population kernel: every agent one week (kernel.advance_population)",
     "attitudes and discrimination at destinations (mechanisms.attitudes)",
-    "outcomes recorded; location agents updated (outcomes.Recorder)",
+    "outcomes recorded; this week's tallies kept as last, which location agents read (outcomes.Recorder)",
 )
 
 

@@ -95,3 +95,22 @@ def test_attitudes_fall_with_sudden_arrivals_and_rise_with_campaigns():
     for _ in range(100):
         update_attitudes(P_ARR, att2, np.array([0.0, 1.0]), np.zeros(2), np.zeros(2), np.ones(2) * 1e5, disc)
     assert att2[1] > att2[0] + 0.1
+
+
+def test_route_tables_are_rebuilt_exactly_when_an_input_changes():
+    from bp_sim.mechanisms.routing import new_route_memory, route_inputs_changed
+
+    cost = np.array([100.0, 600.0, 100.0]); weeks = np.ones(3, np.int16); death = np.zeros(3)
+    inter = np.zeros(3); open_ = np.ones(3, np.uint8); scalars = np.array([10.0, 2e4, 20.0, 0.3])
+    memory = new_route_memory(3)
+
+    def changed():
+        return route_inputs_changed(memory, cost, weeks, death, inter, open_, scalars)
+
+    assert changed()  # never built
+    assert not changed()  # the same inputs: keep the tables
+    for inputs, k, value in ((cost, 1, 601.0), (weeks, 0, 2), (death, 2, 0.01), (inter, 0, 0.2), (open_, 2, 0),
+                             (scalars, 3, 0.4)):
+        inputs[k] = value
+        assert changed(), (inputs, k)  # any one input changed: rebuild, once
+        assert not changed()
