@@ -58,16 +58,11 @@ def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees):
 
 
 @rule
-def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicants, pending,
-               arrivals, claims):
-    """Advance agent i by one week according to the state it is in (the states other than at home
-    and resident, which `advance_chunk` steps itself)."""
+def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims):
+    """Advance agent i by one week according to the state it is in (the states other than at home,
+    aspiring, preparing and resident, which `advance_chunk` steps itself)."""
     s = pop.state[i]
-    if s == State.ASPIRING:
-        step_aspiring(pop, i, w, p, seed, t, ints, applicants)
-    elif s == State.PREPARING:
-        step_preparing(pop, i, w, p, seed, t, ints)
-    elif s == State.TRANSIT_REGULAR:
+    if s == State.TRANSIT_REGULAR:
         step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
     elif s == State.TRANSIT_SMUGGLED:
         if not step_stranded_return(pop, i, w, p, seed, t, ints):
@@ -110,11 +105,14 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
             # The common case, inlined here: a call passing the World costs more than the rule.
             step_at_home(pop, i, w, p, seed, t, ints)
         elif is_resident(before):
-            # The next most common case (a call passing the World costs about 200 ns), inlined too.
+            # The next most common cases (a call passing the World costs about 200 ns), inlined too.
             step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees)
+        elif before == State.ASPIRING:
+            step_aspiring(pop, i, w, p, seed, t, ints, applicants)
+        elif before == State.PREPARING:
+            step_preparing(pop, i, w, p, seed, t, ints)
         elif before != State.DEAD_MISSING:
-            step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, applicants,
-                       pending, arrivals, claims)
+            step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims)
         after = pop.state[i]
         if after != before:
             pop.time_in_state[i] = 0
