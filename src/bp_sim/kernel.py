@@ -29,7 +29,7 @@ from bp_sim.mechanisms.remittances import step_remit
 from bp_sim.mechanisms.returns import step_leave_destination, step_returned, step_stranded_return
 from bp_sim.mechanisms.trafficking import maybe_exploited, step_exploited
 from bp_sim.states import FLAG_STRANDED, State
-from bp_sim.tally import I_STRANDED
+from bp_sim.tally import I_STRANDED, sum_chunks_into
 
 MAX_WEEKS_IN_STATE = 32767
 
@@ -135,8 +135,10 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
 
 
 @njit(parallel=True, cache=True)
-def advance_population(pop, w, p_arr, seed, t, bounds, tally):
-    """One week for every agent; chunks run in parallel, each into its own counter rows."""
+def advance_population(pop, w, p_arr, seed, t, bounds, tally, totals):
+    """One week for every agent; chunks run in parallel, each into its own counter rows, which are
+    then summed in chunk order into `totals` (and zeroed for next week)."""
     n_chunks = bounds.shape[0] - 1
     for c in prange(n_chunks):
         advance_chunk(pop, w, p_arr, seed, t, c, bounds[c], bounds[c + 1], tally)
+    sum_chunks_into(tally, totals)

@@ -128,8 +128,10 @@ class SilkRoutesModel(mesa.Model):
         self.shock_left = np.zeros(net.n_nodes, np.int64)
         self.attitude = np.full(net.n_nodes, self.p_base.attitude_baseline)
         self.last: T.Tally | None = None
-        self._no_tally = T.Tally(*(np.zeros(a.shape[1:], a.dtype) for a in self.tally))  # before week 0
+        self._no_tally = T.new_totals(self.tally)  # what `last` would be before week 0
+        self._totals = (T.new_totals(self.tally), T.new_totals(self.tally))  # this week's and last week's
         self._route_memory = new_route_memory(net.n_edges)
+        self._settings_applied: dict | None = None  # the policy settings last written into the World
         self.week = 0
         self.dead_count = int((self.pop.state == State.DEAD_MISSING).sum())
 
@@ -178,19 +180,20 @@ class SilkRoutesModel(mesa.Model):
         t = self.week
         w, net = self.world, self.net
         arrays, params = self.policy.current(t)
-        if params != self._params_in_force:
+        if params is not self._params_in_force and params != self._params_in_force:
             self._params_in_force = params
             self.p_arr = params_array(params)  # what the kernels read
             self.p = SimpleNamespace(**params)  # plain attributes for the weekly Python code (fast)
         p = self.p_arr  # the compiled weekly code reads the parameter record in it, as the kernels do
         node, origin, edge, corridor = arrays["node"], arrays["origin"], arrays["edge"], arrays["corridor"]
-        self._apply_node_policy(node, origin, corridor)
-
-        w.conflict[:] = node["conflict"]
+        if arrays is not self._settings_applied:  # the same settings as last week are already in the World
+            self._apply_node_policy(node, origin, corridor)
+            self._settings_applied = arrays
         update_origins(w.is_origin, w.climate_exposure, w.conflict, self.base["income_week"], self.base["conflict"],
                        p, node["climate_resilience"], node["livelihood_boost"], node["climate_shock"], self.seed_key,
                        t, self.shock_left, w.shock_severity, w.income_week)
-        update_place_aspiration(w, self.p_arr)
+        update_place_aspiration(w.origin_index, w.income_week, w.conflict, w.shock_severity, w.diaspora_ratio,
+                                self.p_arr, w.aspiration)
 
         ppa = self.persons_per_agent
         demand = self.last.demand * ppa if self.last is not None else np.zeros(net.n_edges)
@@ -216,8 +219,9 @@ class SilkRoutesModel(mesa.Model):
 
         The reference twin (`bp_sim.reference`) overrides this with one Mesa agent per migrant.
         """
-        advance_population(self.pop, self.world, self.p_arr, self.seed_key, t, self.bounds, self.tally)
-        return T.collect(self.tally)
+        totals = self._totals[t % 2]  # the other one is `last`, which this week reads
+        advance_population(self.pop, self.world, self.p_arr, self.seed_key, t, self.bounds, self.tally, totals)
+        return totals
 
     def _update_route_tables(self) -> None:
         """Next-leg tables, rebuilt only in weeks when a fee, risk, open leg or parameter changed."""
@@ -230,7 +234,9 @@ class SilkRoutesModel(mesa.Model):
                                w.next_edge, w.money_to_go)
 
     def _apply_node_policy(self, node, origin, corridor) -> None:
+        """Write the settings in force into the World (step skips it while they stay the same)."""
         w = self.world
+        w.conflict[:] = node["conflict"]
         for name in ("deportation_weekly", "reception_quality", "registration_rate", "labour_inspection",
                      "integration_support", "victim_identification", "forensic_capacity",
                      "campaign_intensity", "regular_info"):

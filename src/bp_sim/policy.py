@@ -46,9 +46,21 @@ class Policy:
     base: dict[str, dict[str, np.ndarray]]
     params: dict[str, float]
     changes: list[Change] = field(default_factory=list)
+    # The last answer and the weights it was made with: most weeks no change moves, so the same
+    # settings are returned again (the caller only reads them) and it can tell nothing changed.
+    _last: tuple | None = field(default=None, repr=False, compare=False)
 
     def current(self, t: int) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, float]]:
-        """Settings in force in week t (fresh arrays only where a change is active)."""
+        """Settings in force in week t (fresh arrays only where a change is active; the same
+        objects as the last call when no change's weight differs from then). Read-only."""
+        weights = tuple(ch.weight(t) for ch in self.changes)
+        if self._last is not None and self._last[0] == weights:
+            return self._last[1]
+        answer = self._settings(t)
+        self._last = (weights, answer)
+        return answer
+
+    def _settings(self, t: int) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, float]]:
         arrays = {scope: dict(fields) for scope, fields in self.base.items()}
         params = dict(self.params)
         copied: set[tuple[str, str]] = set()

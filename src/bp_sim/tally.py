@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import literal_unroll, njit
+from numba import njit
 
 # Integer counters: agents (multiply by persons_per_agent for persons).
 I_REGULAR_DEPARTURES = 0
@@ -102,23 +102,44 @@ def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edge
 
 
 @njit(cache=True)
-def _sum_rows_and_zero(pairs) -> None:
-    """For each (rows, total): total = rows[0] + rows[1] + ... in chunk order (NumPy's sum over
-    axis 0 adds rows in the same order: bit-identical), then zero the rows for next week."""
-    for pair in literal_unroll(pairs):
-        rows, total = pair[0], pair[1]
-        flat_rows = rows.reshape((rows.shape[0], rows.size // rows.shape[0]))
-        flat_total = total.reshape(total.size)
-        flat_total[:] = 0
-        for c in range(flat_rows.shape[0]):
-            for j in range(flat_rows.shape[1]):
-                flat_total[j] += flat_rows[c, j]
-                flat_rows[c, j] = 0
+def _sum_rows_and_zero(rows: np.ndarray, total: np.ndarray) -> None:
+    """total = rows[0] + rows[1] + ... in chunk order (NumPy's sum over axis 0 adds rows in the
+    same order: bit-identical), then zero the rows for next week."""
+    flat_rows = rows.reshape((rows.shape[0], rows.size // rows.shape[0]))
+    flat_total = total.reshape(total.size)
+    flat_total[:] = 0
+    for c in range(flat_rows.shape[0]):
+        for j in range(flat_rows.shape[1]):
+            flat_total[j] += flat_rows[c, j]
+            flat_rows[c, j] = 0
+
+
+@njit(cache=True)
+def sum_chunks_into(tally, totals) -> None:
+    """Every accumulator summed over chunks into `totals` (one field each, listed in Tally order);
+    the chunks' rows are left zeroed, ready for next week."""
+    _sum_rows_and_zero(tally.ints, totals.ints)
+    _sum_rows_and_zero(tally.money, totals.money)
+    _sum_rows_and_zero(tally.stock, totals.stock)
+    _sum_rows_and_zero(tally.edge, totals.edge)
+    _sum_rows_and_zero(tally.demand, totals.demand)
+    _sum_rows_and_zero(tally.applicants, totals.applicants)
+    _sum_rows_and_zero(tally.pending, totals.pending)
+    _sum_rows_and_zero(tally.remit_in, totals.remit_in)
+    _sum_rows_and_zero(tally.remit_receivers, totals.remit_receivers)
+    _sum_rows_and_zero(tally.arrivals, totals.arrivals)
+    _sum_rows_and_zero(tally.refugees, totals.refugees)
+    _sum_rows_and_zero(tally.claims, totals.claims)
+
+
+def new_totals(tally: Tally) -> Tally:
+    """Zeroed arrays for one week's totals of `tally` (its shapes without the chunk axis)."""
+    return Tally(*(np.zeros(arr.shape[1:], arr.dtype) for arr in tally))
 
 
 def collect(tally: Tally) -> Tally:
-    """Sum every accumulator over chunks, in chunk order (deterministic), and zero the chunks'
-    rows so that they are ready for next week. A fresh Tally: the model keeps last week's."""
-    out = Tally(*(np.empty(arr.shape[1:], arr.dtype) for arr in tally))
-    _sum_rows_and_zero(tuple(zip(tally, out, strict=True)))
+    """This week's totals as a fresh Tally (the chunks' rows summed in chunk order, then zeroed).
+    The engine sums inside its kernel call instead (`kernel.advance_population`)."""
+    out = new_totals(tally)
+    sum_chunks_into(tally, out)
     return out

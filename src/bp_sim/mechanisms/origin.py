@@ -51,14 +51,15 @@ def aspiration_hazard(p, income_week, conflict, shock, diaspora_ratio, flags, we
 
 
 @njit(cache=True)
-def update_place_aspiration(w, p_arr) -> None:
-    """This week's place part of the hazard at each origin (once per node, not once per person)."""
+def update_place_aspiration(origin_index, income_week, conflict, shock_severity, diaspora_ratio, p_arr,
+                            aspiration) -> None:
+    """This week's place part of the hazard at each origin (once per node, not once per person).
+    Takes the arrays it needs, not the World: passing the World costs more than the loop."""
     p = p_arr[0]
-    for n in range(w.origin_index.shape[0]):
-        oi = w.origin_index[n]
+    for n in range(origin_index.shape[0]):
+        oi = origin_index[n]
         if oi >= 0:
-            w.aspiration[n] = place_aspiration(p, w.income_week[n], w.conflict[n], w.shock_severity[n],
-                                               w.diaspora_ratio[oi])
+            aspiration[n] = place_aspiration(p, income_week[n], conflict[n], shock_severity[n], diaspora_ratio[oi])
 
 
 @inline_rule
