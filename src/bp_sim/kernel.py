@@ -96,9 +96,10 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
     claims = tally.claims[c]
     stock = tally.stock[c]
     remit_receivers = tally.remit_receivers[c]
-    # Stock counts are added in runs: neighbouring agents mostly share a cell (people at home in
-    # one origin), and a counter bumped once per agent would chain every add to the one before.
-    run_oi, run_loc, run_state, run_length = 0, 0, 0, 0
+    # Stock counts (and remittance receivers) are added in runs: neighbouring agents mostly share
+    # a cell (people at home in one origin), and a counter bumped once per agent would chain every
+    # add to the one before.
+    run_oi, run_loc, run_state, run_length, run_receivers = 0, 0, 0, 0, 0
     for i in range(start, stop):
         before = pop.state[i]
         if before == State.STAYING or before == State.REINTEGRATED:
@@ -120,18 +121,19 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
             pop.time_in_state[i] += 1
         oi = w.origin_index[pop.origin[i]]
         loc = pop.location[i]
-        if oi == run_oi and loc == run_loc and after == run_state:
-            run_length += 1
-        else:
+        if oi != run_oi or loc != run_loc or after != run_state:
             stock[run_oi, run_loc, run_state] += run_length
-            run_oi, run_loc, run_state, run_length = oi, loc, after, 1
+            remit_receivers[run_oi] += run_receivers
+            run_oi, run_loc, run_state, run_length, run_receivers = oi, loc, after, 0, 0
+        run_length += 1
         if after == State.TRANSIT_SMUGGLED and pop.flags[i] & FLAG_STRANDED:
             ints[I_STRANDED] += 1
-        if loc == pop.origin[i] and (after <= State.PREPARING or after == State.REINTEGRATED) \
-                and receives_remittances(pop, i):
-            # Those who share in remittances arriving next week (returnees re-establishing do not).
-            remit_receivers[oi] += 1
+        if loc == pop.origin[i] and (after <= State.PREPARING or after == State.REINTEGRATED):
+            # Those who share in remittances arriving next week (returnees re-establishing do not),
+            # added without a branch on the household flag, which is random and would mispredict.
+            run_receivers += receives_remittances(pop, i)
     stock[run_oi, run_loc, run_state] += run_length
+    remit_receivers[run_oi] += run_receivers
 
 
 @njit(parallel=True, cache=True)

@@ -78,7 +78,8 @@ def live_at_origin(pop, i, w, p, node, oi, seed):
     """
     inc = w.income_week[node] * income_factor(skill_of(pop, i))
     pop.income[i] = inc
-    received = w.remit_per_agent_week[oi] if receives_remittances(pop, i) else 0.0
+    share = w.remit_per_agent_week[oi]  # read for everyone: a branch on the random flag mispredicts
+    received = share if receives_remittances(pop, i) else 0.0
     pop.savings[i] = pop.savings[i] * (1.0 - p.savings_drawdown_weekly) + inc * p.saving_rate + received
     campaign = w.campaign_intensity[node]
     if campaign > 0.0:
