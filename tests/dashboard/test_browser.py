@@ -96,3 +96,17 @@ def test_exports_give_a_png_and_a_scenario_that_bp_sim_run_accepts(page, tmp_pat
     png = tmp_path / "charts.png"
     dl.value.save_as(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def test_play_runs_weeks_pause_stops_them_and_reset_goes_back_to_week_zero(page):
+    page.get_by_role("button", name="▶").click()  # play
+    page.locator(".bp-week", has_text=re.compile(r"Week ([3-9]|\d\d+) of")).wait_for(timeout=60_000)
+    page.get_by_role("button", name="❚❚").click()  # pause
+    page.wait_for_timeout(1000)  # a step already under way may still land
+    paused_at = _week(page)
+    page.wait_for_timeout(2000)
+    assert _week(page) == paused_at >= 3  # nothing runs while paused
+    page.get_by_role("button", name="Reset").click()
+    page.locator(".bp-week", has_text="Week 0 of").wait_for(timeout=60_000)
+    _step(page, 1)  # and it steps again from there
+    assert _week(page) == 1
