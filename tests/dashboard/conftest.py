@@ -42,7 +42,7 @@ def dashboard_url(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "bp_sim.cli", "dashboard", "--port", str(port),
                              "--agents", str(AGENTS)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 300  # the server compiles the engine first (~1.5 min with an empty cache)
     while True:
         try:
             with urllib.request.urlopen(url, timeout=5) as r:

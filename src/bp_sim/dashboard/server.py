@@ -52,6 +52,15 @@ def configure(agents: int | None = None, seed: int | None = None) -> None:
         os.environ["BP_SIM_DASHBOARD_SEED"] = str(seed)
 
 
+def warm_up() -> None:
+    """Compile the engine's kernels (or load them from Numba's cache) before the first page is
+    served: on a fresh checkout that takes a minute or more, which the first click would wait for."""
+    from bp_sim.model import SilkRoutesModel
+
+    sys.stderr.write("bp-sim dashboard: loading the compiled engine (compiling takes a minute or two the first time)\n")
+    SilkRoutesModel(agents=1_000, seed=0).step()
+
+
 def serve(port: int = 8765, host: str = "127.0.0.1", agents: int | None = None, seed: int | None = None) -> None:
     """Run the dashboard web server until interrupted (Ctrl-C)."""
     if not 1 <= port <= 65535:
@@ -59,6 +68,7 @@ def serve(port: int = 8765, host: str = "127.0.0.1", agents: int | None = None, 
     if agents is not None and agents < 100:
         raise InputError("--agents", agents, "a whole number of at least 100")
     configure(agents, seed)
+    warm_up()
     import uvicorn
 
     os.environ["SERVER_NAME"] = host
