@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from types import SimpleNamespace
 
 import mesa
 import numpy as np
@@ -182,8 +181,10 @@ class SilkRoutesModel(mesa.Model):
         arrays, params = self.policy.current(t)
         if params is not self._params_in_force and params != self._params_in_force:
             self._params_in_force = params
-            self.p_arr = params_array(params)  # what the kernels read
-            self.p = SimpleNamespace(**params)  # plain attributes for the weekly Python code (fast)
+            self.p_arr = params_array(params)  # what the compiled code reads
+            self.p = self.p_arr[0]
+            self._route_scalars = np.array([self.p.value_of_time_usd_week, self.p.risk_cost_usd,
+                                            self.p.death_aversion, self.p.risk_perception_floor])
         p = self.p_arr  # the compiled weekly code reads the parameter record in it, as the kernels do
         node, origin, edge, corridor = arrays["node"], arrays["origin"], arrays["edge"], arrays["corridor"]
         if arrays is not self._settings_applied:  # the same settings as last week are already in the World
@@ -225,8 +226,7 @@ class SilkRoutesModel(mesa.Model):
 
     def _update_route_tables(self) -> None:
         """Next-leg tables, rebuilt only in weeks when a fee, risk, open leg or parameter changed."""
-        w, p = self.world, self.p
-        scalars = np.array([p.value_of_time_usd_week, p.risk_cost_usd, p.death_aversion, p.risk_perception_floor])
+        w, scalars = self.world, self._route_scalars
         if route_inputs_changed(self._route_memory, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
                                 w.edge_open, scalars):
             build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,

@@ -48,7 +48,7 @@ class Policy:
     changes: list[Change] = field(default_factory=list)
     # The last answer and the weights it was made with: most weeks no change moves, so the same
     # settings are returned again (the caller only reads them) and it can tell nothing changed.
-    _last: tuple | None = field(default=None, repr=False, compare=False)
+    _last: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def current(self, t: int) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, float]]:
         """Settings in force in week t (fresh arrays only where a change is active; the same

@@ -67,9 +67,13 @@ def build_route_tables(edge_src, edge_dst, edge_cost, edge_weeks, edge_death, ed
             money_to_go[di, n] = total if reachable else np.inf
 
 
+ROUTE_EDGE_INPUTS = 5  # per-edge arrays the tables depend on: cost, weeks, death, interception, open
+ROUTE_SCALAR_INPUTS = 4  # value of time, risk cost, death aversion, risk perception floor
+
+
 def new_route_memory(n_edges: int) -> np.ndarray:
     """What `route_inputs_changed` compares against: NaN at first, so the first week builds."""
-    return np.full(5 * n_edges + 4, np.nan)
+    return np.full(ROUTE_EDGE_INPUTS * n_edges + ROUTE_SCALAR_INPUTS, np.nan)
 
 
 @njit(cache=True)

@@ -18,10 +18,10 @@ def update_market(p_arr, base_fee, base_enforcement, base_death, enforcement, ca
                   smuggled, demand_persons, edge_cost, edge_intercept, edge_death, edge_depart) -> None:
     """Set this week's fee, interception, death risk and departure chance on every leg.
 
-    p_arr: the one-element parameter array the kernels read; demand_persons: people ready to depart on each leg last week
-    (persons, not agents); rescue: search-and-rescue effort per leg (0..1), which cuts the death
-    risk; smuggled: whether the leg needs a smuggler. Arrays are per edge; results are written in
-    place into the last four. A compiled loop over the legs (it runs every week).
+    p_arr: the one-element parameter array the kernels read; demand_persons: people ready to
+    depart on each leg last week (persons, not agents); rescue: search-and-rescue effort per leg
+    (0..1), which cuts the death risk; smuggled: whether the leg needs a smuggler. Arrays are per
+    edge; results are written in place into the last four. A compiled loop over the legs.
     """
     p = p_arr[0]
     for e in range(base_fee.shape[0]):
