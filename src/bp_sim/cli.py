@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 import time
+from collections.abc import Iterator
 
 from bp_sim.errors import InputError
 
@@ -36,11 +39,14 @@ def _run_counter(stream=sys.stderr):
     return show
 
 
+MAX_ARGUMENT_DIGITS = 20  # a whole-number option longer than this is a typo (seeds stop at 2**63)
+
+
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a whole number") from None
+    digits = text.strip().lstrip("+-")
+    if not digits.isdigit() or len(digits) > MAX_ARGUMENT_DIGITS:
+        raise argparse.ArgumentTypeError(f"got {text[:40]!r}; allowed: a whole number, written with digits only")
+    value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"got {value}; allowed: a non-negative whole number")
     return value
@@ -115,8 +121,50 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stopped like Ctrl-C, so outputs are cleaned up the same way."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+_stopped_by: list[int] = []  # the signal that stopped this command, if one did
+
+
+def _stop(signum: int, _frame) -> None:
+    _stopped_by.append(signum)
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _signals_stop_like_ctrl_c() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP raise like Ctrl-C (temporaries removed, exit 128+N)."""
+    old = {}
+    for name in STOP_SIGNALS:
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            old[sig] = signal.signal(sig, _stop)
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _exit_code_interrupted() -> int:
+    return 128 + _stopped_by[-1] if _stopped_by else 130
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _stopped_by.clear()
+    with _signals_stop_like_ctrl_c():
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
             from bp_sim.runner import run_scenario
@@ -172,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("\nbp-sim: interrupted; nothing was written\n")
-        return 130
+        return _exit_code_interrupted()
     return 0
 
 
@@ -188,7 +236,7 @@ def _sweep(args: argparse.Namespace) -> int:
         r = stop.report
         sys.stderr.write(f"\nbp-sim: interrupted; {r.already + r.done} of {r.planned} runs are kept in {args.out}/results. "
                          f"To run the other {r.missing}: {again}\n")
-        return 130
+        return _exit_code_interrupted()
     print(f"{report.done} runs done in {report.seconds:.0f} s ({report.already} were done before); "
           f"{report.planned - report.missing}/{report.planned} in {args.out}/results")
     if report.failed:

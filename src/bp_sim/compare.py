@@ -21,13 +21,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bp_sim.atomic import atomic_dir
+from bp_sim import checks
+from bp_sim.atomic import atomic_dir, check_out
 from bp_sim.errors import InputError
 from bp_sim.network import load_network
 from bp_sim.outcomes import OUTCOME_NAMES, OUTCOMES
-from bp_sim.scenario import Scenario, load_scenario
+from bp_sim.plots import draw_figures
+from bp_sim.scenario import MAX_SEED, Scenario, load_scenario
 from bp_sim.stats import mean_ci
+from bp_sim.validate import MIN_AGENTS, check_runnable
 
+MAX_REPLICATES = 10_000
+MAX_JOBS = 256  # processes at once; more than any machine here has cores
 FLOW = np.array([unit.endswith("/week") for _, unit, _ in OUTCOMES])
 
 
@@ -111,11 +116,18 @@ def summarise(names: list[str], totals: np.ndarray) -> pd.DataFrame:
 def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5, years: float | None = None,
             agents: int | None = None, seed: int = 0, jobs: int = 1, out: str | Path = "runs/compare",
             progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """Run and compare; write summary.csv, runs.parquet, timeseries.parquet, figures, report.md."""
-    if isinstance(reps, bool) or not isinstance(reps, int) or reps < 2:
-        raise InputError("--reps", reps, "a whole number of at least 2 (intervals need replicates)")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise InputError("--jobs", jobs, "a whole number of at least 1")
+    """Run and compare; write summary.csv, runs.parquet, timeseries.parquet, figures, report.md.
+
+    Every input (scenarios, options, the output folder, the memory `jobs` runs at once need) is
+    checked here, before the first run starts and before any worker process exists.
+    """
+    reps = checks.whole("--reps", reps, 2, MAX_REPLICATES, "a whole number of replicates (intervals need two)")
+    jobs = checks.whole("--jobs", jobs, 1, MAX_JOBS, "a whole number of processes")
+    seed = checks.whole("--seed", seed, 0, MAX_SEED - reps)
+    if agents is not None:
+        checks.whole("--agents", agents, MIN_AGENTS, 10**15, "a whole number of agents")
+    if years is not None:
+        years = checks.number("--years", years, 1 / 52, 100, "years")
     if not scenarios:
         raise InputError("scenarios", "none", "at least one scenario to compare with the baseline")
     net = load_network()
@@ -125,12 +137,17 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
         raise InputError("scenarios", names, "scenarios with different names")
     for sc in loaded:
         if years is not None:
-            if not 1 / 52 <= years <= 100:
-                raise InputError("--years", years, "a number of years from 1/52 to 100")
-            sc.years = float(years)
+            sc.years = years
         if sc.weeks != loaded[0].weeks or sc.start_date != loaded[0].start_date:
-            raise InputError(f"scenario {sc.name}", f"{sc.start_date}, {sc.years} years",
-                             "the baseline's start date and horizon (or pass --years)")
+            raise InputError(f"scenario {sc.name}", f"{sc.start_date.isoformat()}, {sc.years:g} years",
+                             f"the baseline's start date and horizon ({loaded[0].start_date.isoformat()}, "
+                             f"{loaded[0].years:g} years), or pass --years")
+    for sc in loaded:
+        try:
+            check_runnable(sc, net, agents, processes=min(jobs, reps * len(loaded)))
+        except InputError as exc:
+            raise exc.in_file(sc.source) from None
+    check_out(out, "compare")
     t0 = time.perf_counter()
     results = run_replicates(loaded, reps, agents, seed, jobs, progress)
     weeks = loaded[0].weeks
@@ -141,7 +158,7 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
     summary = summarise(names, totals)
     from bp_sim.compare_report import plot_differences, plot_series, write_report
 
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, "compare") as tmp:
         summary.to_csv(tmp / "summary.csv", index=False)
         runs = pd.DataFrame([{"scenario": names[k], "replicate": i, "seed": seed + i,
                               **dict(zip(OUTCOME_NAMES, totals[k, i], strict=True))}
@@ -158,11 +175,13 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
                 df.insert(0, "scenario", names[k])
                 frames.append(df)
         pd.concat(frames, ignore_index=True).to_parquet(tmp / "timeseries.parquet", index=False)
-        plot_series(names, dates, series, tmp / "timeseries.png")
-        plot_differences(summary, names, tmp / "differences.png")
         info = {"baseline": names[0], "scenarios": names[1:], "replicates": reps, "seed": seed, "jobs": jobs,
                 "agents": agents, "weeks": weeks, "seconds_total": time.perf_counter() - t0,
                 "seconds_per_run": float(np.mean([r.seconds for r in results]))}
-        (tmp / "compare_info.json").write_text(json.dumps(info, indent=2))
         write_report(summary, loaded, info, tmp / "report.md")
+        failed = draw_figures({"timeseries.png": lambda: plot_series(names, dates, series, tmp / "timeseries.png"),
+                               "differences.png": lambda: plot_differences(summary, names, tmp / "differences.png")})
+        if failed:
+            info["figures_not_drawn"] = failed
+        (tmp / "compare_info.json").write_text(json.dumps(info, indent=2))
     return summary

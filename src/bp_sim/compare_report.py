@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from bp_sim.outcomes import OUTCOME_INDEX
+from bp_sim.plots import plain
 from bp_sim.stats import t975
 
 MAIN = ("regular_departures", "irregular_departures", "irregular_arrivals_europe", "asylum_applications",
@@ -29,13 +30,13 @@ def plot_series(names: list[str], dates, series: np.ndarray, path: Path) -> None
             s = pd.DataFrame(series[k, :, :, j].T).rolling(4, min_periods=1).mean().to_numpy().T
             m = np.nanmean(s, axis=0)
             half = t975(reps - 1) * np.nanstd(s, axis=0, ddof=1) / np.sqrt(reps)
-            ax.plot(dates, m, label=name, linewidth=1.2)
+            ax.plot(dates, m, label=plain(name), linewidth=1.2)
             ax.fill_between(dates, m - half, m + half, alpha=0.2)
         ax.set_title(outcome.replace("_", " "), fontsize=10)
         ax.grid(alpha=0.3)
     axes.flat[0].legend(fontsize=7)
     fig.autofmt_xdate()
-    fig.suptitle(f"Scenarios against {names[0]}: means and 95% bands over {reps} replicates")
+    fig.suptitle(f"Scenarios against {plain(names[0])}: means and 95% bands over {reps} replicates")
     fig.tight_layout()
     fig.savefig(path, dpi=85)
     plt.close(fig)
@@ -55,11 +56,11 @@ def plot_differences(summary: pd.DataFrame, names: list[str], path: Path) -> Non
         d = rows.diff_vs_baseline.to_numpy() * scale
         lo = rows.diff_ci_low.to_numpy() * scale
         hi = rows.diff_ci_high.to_numpy() * scale
-        ax.barh(y + k * height, d, height=height, label=name,
+        ax.barh(y + k * height, d, height=height, label=plain(name),
                 xerr=np.vstack([d - lo, hi - d]), capsize=2, alpha=0.8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y + 0.4 - height / 2, [m.replace("_", " ") for m in MAIN])
-    ax.set_xlabel(f"difference from {names[0]}, % of its mean (95% paired interval)")
+    ax.set_xlabel(f"difference from {plain(names[0])}, % of its mean (95% paired interval)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()

@@ -28,13 +28,12 @@ from bp_sim.network import Network, load_network
 from bp_sim.outcomes import Recorder, weekly_outcomes
 from bp_sim.parameters import Scalars, make_scalars, params_array
 from bp_sim.policy import policy_from_scenario
-from bp_sim.population import initial_population, total_persons
+from bp_sim.population import initial_population
 from bp_sim.rng import seed_key
 from bp_sim.scenario import Scenario, load_scenario
 from bp_sim.states import N_STATES, State
+from bp_sim.validate import agents_key, check_memory, population_size
 from bp_sim.world import WAIT_BUCKETS
-
-DEFAULT_AGENTS = 200_000
 
 STEP_ORDER = (
     "policy: levers and dated events in force this week (policy.Policy.current)",
@@ -141,16 +140,11 @@ class SilkRoutesModel(mesa.Model):
 
     # ------------------------------------------------------------------ set-up helpers
     def _population_size(self, agents: int | None) -> int:
-        sc = self.scenario
-        if agents is not None:
-            if isinstance(agents, bool) or not isinstance(agents, int | np.integer) or agents < 100:
-                raise InputError("agents", agents, "an integer of at least 100")
-            return int(agents)
-        if sc.agents is not None:
-            return sc.agents
-        if sc.persons_per_agent is not None:
-            return max(100, round(total_persons(self.net, self.p_base) / sc.persons_per_agent))
-        return DEFAULT_AGENTS
+        if agents is not None and (isinstance(agents, bool) or not isinstance(agents, int | np.integer) or agents < 100):
+            raise InputError("agents", agents, "an integer of at least 100")
+        n = population_size(self.scenario, None if agents is None else int(agents), self.net, self.p_base)
+        check_memory(self.scenario, n, self.net, agents_key(self.scenario, agents, "agents"))
+        return n
 
     def set_scenario(self, scenario: Scenario) -> None:
         """Put the levers, events and place settings of `scenario` in force from this week on.

@@ -14,7 +14,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from bp_sim.errors import InputError
+from bp_sim import checks
+from bp_sim.errors import InputError, path
 
 
 @dataclass(frozen=True)
@@ -59,21 +60,56 @@ def as_dict(p: np.record) -> dict[str, float]:
     return {k: float(p[k]) for k in SPECS}
 
 
-def check_value(where: str, name: str, value: object) -> float:
-    """Validate one override: a known name, a number, inside the allowed range."""
-    spec = SPECS.get(name)
+def check_value(name: str, value: object, key: str | None = None) -> float:
+    """Validate one override: a known name, a number, inside the allowed range. `key` is where
+    the value was given (default `parameters.NAME`)."""
+    where = key or path("parameters", name)
+    spec = SPECS.get(name) if isinstance(name, str) else None
     if spec is None:
         raise InputError(where, name, "a parameter of bp_sim/data/parameters.csv (see `bp-sim params`)")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{where}.{name}", value, f"a number in [{spec.low:g}, {spec.high:g}] {spec.unit}")
-    if not spec.low <= float(value) <= spec.high:
-        raise InputError(f"{where}.{name}", value, f"a number in [{spec.low:g}, {spec.high:g}] {spec.unit}")
-    return float(value)
+    return checks.number(where, value, spec.low, spec.high, spec.unit)
+
+
+@dataclass(frozen=True)
+class SumAtMost:
+    """Parameters that are shares of one whole: their sum may not pass `limit`.
+
+    Each is checked against its own range in parameters.csv; this is the rule that binds them
+    together, which the code relies on (a share of 1 - a - b must not be negative)."""
+
+    names: tuple[str, ...]
+    limit: float
+    why: str
+
+    def total(self, values: dict[str, float]) -> float:
+        return sum(values[n] for n in self.names)
+
+    def check(self, values: dict[str, float], key: str = "parameters") -> None:
+        total = self.total(values)
+        if total > self.limit + 1e-12:
+            shown = " + ".join(f"{n} {values[n]:g}" for n in self.names)
+            raise InputError(f"{key}.{self.names[-1]}", f"{shown} = {total:g}",
+                             f"values whose sum {' + '.join(self.names)} is at most {self.limit:g} ({self.why})")
+
+
+COMBINED = (
+    SumAtMost(("init_pending_share", "init_protected_share"), 1.0,
+              "shares of one diaspora; the rest are regular residents"),
+    SumAtMost(("intercept_pushback_share", "intercept_detain_share"), 1.0,
+              "shares of those intercepted; the rest are removed home"),
+)
+
+
+def check_combined(values: dict[str, float], key: str = "parameters") -> None:
+    """The rules that bind several parameters (COMBINED), on a complete name -> value mapping."""
+    for rule in COMBINED:
+        rule.check(values, key)
 
 
 def make_scalars(overrides: dict[str, float] | None = None) -> Scalars:
-    """Defaults from the CSV with validated overrides applied."""
+    """Defaults from the CSV with validated overrides applied (each alone and together)."""
     values = {k: s.value for k, s in SPECS.items()}
     for k, v in (overrides or {}).items():
-        values[k] = check_value("parameters", k, v)
+        values[k] = check_value(k, v)
+    check_combined(values)
     return scalars_from(values)

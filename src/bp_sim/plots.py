@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -9,6 +11,26 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+
+
+def plain(text: str) -> str:
+    """Text drawn as written: a `$` in a user's scenario name must not start matplotlib mathtext."""
+    return text.replace("$", r"\$")
+
+
+def draw_figures(figures: dict[str, Callable[[], object]], stream=sys.stderr) -> dict[str, str]:
+    """Draw each figure; one that fails is reported and skipped, never losing a finished run's
+    data files (written before the figures). Returns name -> error of the figures not drawn."""
+    failed = {}
+    for name, draw in figures.items():
+        try:
+            draw()
+        except Exception as exc:  # any plotting failure: the run's results matter more than its picture
+            plt.close("all")
+            failed[name] = f"{type(exc).__name__}: {exc}"
+            stream.write(f"bp-sim: warning: {name} could not be drawn ({failed[name]}); the data files are complete\n")
+    return failed
+
 
 PANELS = (
     ("Departures", ("regular_departures", "irregular_departures"), "persons / week"),
@@ -34,7 +56,7 @@ def plot_outcomes(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]:
         ax.set_ylabel(unit)
         ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
-    fig.suptitle(title)
+    fig.suptitle(plain(title))
     fig.autofmt_xdate()
     fig.tight_layout()
     path = out_dir / "outcomes.png"

@@ -106,6 +106,8 @@ def policy_from_scenario(sc, net, p, base: dict) -> Policy:
 
     def index_of(scope: str, place: str):
         if scope == "node":
+            if place not in net.node_id:
+                raise InputError("nodes", place, "a node id of locations.csv")
             return net.node_id[place]
         if scope == "origin":
             if place not in oindex:

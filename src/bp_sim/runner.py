@@ -19,16 +19,17 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from bp_sim.atomic import atomic_dir
+from bp_sim import checks
+from bp_sim.atomic import atomic_dir, check_out
 from bp_sim.engines import model_class
-from bp_sim.errors import InputError
 from bp_sim.model import SilkRoutesModel
 from bp_sim.network import load_network
 from bp_sim.outcomes import OUTCOME_NAMES
-from bp_sim.plots import plot_network_flows, plot_outcomes
-from bp_sim.scenario import Scenario, load_scenario
+from bp_sim.plots import draw_figures, plot_network_flows, plot_outcomes
+from bp_sim.scenario import MAX_SEED, Scenario, load_scenario
 from bp_sim.states import State
 from bp_sim.tally import E_CROSSINGS, E_DEATHS, E_DETECTIONS, E_INTERCEPTIONS
+from bp_sim.validate import MIN_AGENTS, check_runnable
 
 
 def timeseries_frame(model: SilkRoutesModel) -> pd.DataFrame:
@@ -93,29 +94,39 @@ def peak_rss_bytes() -> int:
 def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *, years: float | None = None,
                  agents: int | None = None, seed: int | None = None, engine: str = "numba",
                  progress: Callable[[int, int], None] | None = None) -> dict:
-    """Run one scenario and write all outputs to out_dir atomically. Returns run info."""
+    """Run one scenario and write all outputs to out_dir atomically. Returns run info.
+
+    Everything that can be checked is checked before the simulation starts: the scenario, the
+    options, the output folder (see `atomic.check_out`) and the memory the run needs.
+    """
     t0 = time.perf_counter()
     model_cls = model_class(engine)
     net = load_network()
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, net)
     if years is not None:
-        if not 1 / 52 <= years <= 100:
-            raise InputError("--years", years, "a number of years from 1/52 to 100")
-        sc.years = float(years)
+        sc.years = checks.number("--years", years, 1 / 52, 100, "years")
+    if seed is not None:
+        checks.whole("--seed", seed, 0, MAX_SEED)
+    if agents is not None:
+        checks.whole("--agents", agents, MIN_AGENTS, 10**15, "a whole number of agents")
+    check_runnable(sc, net, agents)
+    check_out(out_dir, "run")
     model = model_cls(sc, agents=agents, seed=seed, network=net)
     sc.seed = model.seed
-    with atomic_dir(out_dir) as tmp:
-        t1 = time.perf_counter()
-        model.run(progress=progress)
-        t_sim = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    model.run(progress=progress)
+    t_sim = time.perf_counter() - t1
+    with atomic_dir(out_dir, "run") as tmp:
         ts = timeseries_frame(model)
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         flows = edge_flows_frame(model)
         flows.to_parquet(tmp / "edge_flows.parquet", index=False)
         node_stocks_frame(model).to_parquet(tmp / "node_stocks.parquet", index=False)
         write_resolved_scenario(sc, model.n_agents, tmp / "scenario.toml")
-        plot_outcomes(ts, tmp, f"{sc.name}: {model.n_agents:,} agents, seed {model.seed}")
-        plot_network_flows(model, flows, tmp)
+        failed = draw_figures({
+            "outcomes.png": lambda: plot_outcomes(ts, tmp, f"{sc.name}: {model.n_agents:,} agents, seed {model.seed}"),
+            "network_flows.png": lambda: plot_network_flows(model, flows, tmp),
+        })
         info = {
             "scenario": sc.name,
             "engine": model.engine,
@@ -129,5 +140,7 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
             "agent_steps_per_second": model.n_agents * model.recorder.steps_done / max(t_sim, 1e-9),
             "peak_rss_bytes": peak_rss_bytes(),
         }
+        if failed:
+            info["figures_not_drawn"] = failed
         (tmp / "run_info.json").write_text(json.dumps(info, indent=2))
     return info

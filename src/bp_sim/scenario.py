@@ -9,13 +9,15 @@ value and what is allowed.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bp_sim.errors import InputError
-from bp_sim.parameters import SPECS, check_value
+from bp_sim import checks
+from bp_sim.errors import MISSING, InputError, path
+from bp_sim.levers.setting import parse_levers
+from bp_sim.parameters import SPECS, check_combined, check_value
+from bp_sim.userfiles import existing_file, read_toml
 
 TOP_KEYS = ("scenario", "population", "parameters", "levers", "nodes", "origins", "routes", "corridors", "events")
 SCENARIO_KEYS = ("name", "description", "extends", "start_date", "years", "seed")
@@ -103,60 +105,68 @@ class Scenario:
         return out
 
 
-def _type_error(where: str, value: object, allowed: str) -> InputError:
-    return InputError(where, value, allowed)
-
-
-def _number(where: str, value: object, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _type_error(where, value, f"a number in [{lo:g}, {hi:g}]")
-    if not lo <= float(value) <= hi:
-        raise InputError(where, value, f"a number in [{lo:g}, {hi:g}]")
-    return float(value)
+MAX_SEED = 2**63 - 1
+MAX_EXTENDS = 64  # files in one `extends` chain (bundled scenarios use 2)
+NAME_CHARS, LABEL_CHARS, DESCRIPTION_CHARS = 200, 200, 20_000
 
 
 def parse_date(where: str, value: object) -> dt.date:
-    """A TOML date (or an ISO date string) at key `where`, or one InputError naming it."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InputError(where, value, "a date YYYY-MM-DD")
+    """A TOML date (or a string written YYYY-MM-DD) at key `where`, or one InputError naming it."""
+    return checks.date(where, value)
 
 
-def _table(where: str, value: object) -> dict:
-    if not isinstance(value, dict):
-        raise InputError(where, value, "a table")
-    return value
+def _number(where: str, value: object, lo: float, hi: float) -> float:
+    return checks.number(where, value, lo, hi)
 
 
-def _check_keys(where: str, table: dict, allowed) -> None:
-    for k in table:
-        if k not in allowed:
-            raise InputError(f"{where}.{k}" if where else k, "unknown key", ", ".join(allowed))
+def _scenario_file(where: str, name: object) -> Path:
+    return existing_file(where, name, "an existing scenario .toml file")
 
 
 def _read_toml(path: Path) -> dict:
-    if not path.is_file():
-        raise InputError("scenario file", str(path), "an existing .toml file")
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"scenario file {path}", "invalid TOML", f"valid TOML ({exc})") from exc
+    return read_toml("scenario file", path)
+
+
+def _chain(path: Path) -> list[tuple[Path, dict]]:
+    """The files of an `extends` chain, the root first (iterative, so a long chain cannot
+    overflow the stack; a cycle or a chain of more than MAX_EXTENDS files is refused)."""
+    files: list[tuple[Path, dict]] = []
+    seen: set[Path] = set()
+    while True:
+        real = path.resolve()
+        if real in seen:
+            raise InputError("scenario.extends", str(path), "a chain of files without a cycle", str(files[-1][0]))
+        if len(files) >= MAX_EXTENDS:
+            raise InputError("scenario.extends", str(path), f"a chain of at most {MAX_EXTENDS} files", str(files[-1][0]))
+        seen.add(real)
+        raw = _read_toml(path)
+        files.append((path, raw))
+        head = raw.get("scenario", {})
+        if not isinstance(head, dict) or "extends" not in head:
+            break
+        parent = head["extends"]
+        if not isinstance(parent, str) or not parent:
+            raise InputError("scenario.extends", parent, "a path to another scenario file", str(path))
+        try:
+            path = _scenario_file("scenario.extends", path.parent / parent)
+        except InputError as exc:
+            raise exc.in_file(path) from None
+    return files[::-1]
 
 
 def _merge(base: dict, over: dict) -> dict:
-    """Tables merge key by key (recursively); events are appended; other values replaced."""
+    """Tables merge key by key (recursively); events are appended; other values replaced.
+
+    Both sides have been validated on their own, so `events` is an array on each side. A file
+    that sets `population.agents` or `population.persons_per_agent` replaces the other one it
+    inherits: they are two ways of saying how many agents to run.
+    """
     out = dict(base)
     for k, v in over.items():
         if k == "events":
             out[k] = list(base.get(k, [])) + list(v)
+        elif k == "population" and isinstance(v, dict) and v:
+            out[k] = dict(v)  # agents or persons_per_agent: the child's choice replaces the parent's
         elif isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = _merge(out[k], v)
         else:
@@ -164,150 +174,156 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _resolve_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
-    path = path.resolve()
-    if path in seen:
-        raise InputError("scenario.extends", str(path), "a chain of files without a cycle")
-    raw = _read_toml(path)
-    head = raw.get("scenario", {})
-    if isinstance(head, dict) and "extends" in head:
-        parent = head["extends"]
-        if not isinstance(parent, str):
-            raise InputError("scenario.extends", parent, "a path to another scenario file")
-        base = _resolve_raw((path.parent / parent), (*seen, path))
-        raw = _merge(base, raw)
-        raw["scenario"] = {k: v for k, v in raw["scenario"].items() if k != "extends"}
-        if "name" not in head:
-            raw["scenario"]["name"] = path.stem
-    return raw
+def _resolve_raw(path: Path, places: dict | None = None) -> dict:
+    """The merged content of a scenario file and the files it extends. Each file is validated
+    on its own first, so an error names the file it is in."""
+    merged: dict = {}
+    for file, raw in _chain(path):
+        own = {k: v for k, v in raw.items()}
+        if isinstance(own.get("scenario"), dict):
+            own["scenario"] = {k: v for k, v in own["scenario"].items() if k != "extends"}
+        try:
+            parse_scenario(own, str(file), **(places or {}))
+        except InputError as exc:
+            raise exc.in_file(file) from None
+        merged = _merge(merged, own)
+        if "name" not in (own.get("scenario") or {}):
+            merged.setdefault("scenario", {})["name"] = file.stem
+    return merged
 
 
 def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=None,
                    valid_routes=None, valid_corridors=None) -> Scenario:
     """Validate a raw TOML dict (already merged) into a Scenario.
 
-    The valid_* sets, when given, check place names against the network.
+    The valid_* sets, when given, check place names (of settings, lever `where`s and event
+    targets) against the network.
     """
-    _check_keys("", raw, TOP_KEYS)
+    places = {"node": valid_nodes, "origin": valid_origins, "edge": valid_routes, "corridor": valid_corridors}
+    checks.known_keys("", raw, TOP_KEYS)
     sc = Scenario(source=source)
-    head = _table("scenario", raw.get("scenario", {}))
-    _check_keys("scenario", head, SCENARIO_KEYS)
+    head = checks.table("scenario", raw.get("scenario", {}))
+    checks.known_keys("scenario", head, SCENARIO_KEYS)
     if "name" in head:
-        if not isinstance(head["name"], str) or not head["name"]:
-            raise InputError("scenario.name", head["name"], "a non-empty string")
-        sc.name = head["name"]
+        sc.name = checks.text("scenario.name", head["name"], required=True, max_chars=NAME_CHARS)
     if "description" in head:
-        if not isinstance(head["description"], str):
-            raise InputError("scenario.description", head["description"], "a string")
-        sc.description = head["description"]
+        d = head["description"]
+        if not isinstance(d, str) or len(d) > DESCRIPTION_CHARS:
+            raise InputError("scenario.description", d, f"a string of at most {DESCRIPTION_CHARS} characters")
+        sc.description = d
     if "start_date" in head:
-        sc.start_date = parse_date("scenario.start_date", head["start_date"])
+        sc.start_date = checks.date("scenario.start_date", head["start_date"], checks.EARLIEST_DATE, checks.LATEST_START)
     if "years" in head:
         sc.years = _number("scenario.years", head["years"], 1 / 52, 100)
     if "seed" in head:
-        seed = head["seed"]
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise InputError("scenario.seed", seed, "a non-negative integer")
-        sc.seed = seed
+        sc.seed = checks.whole("scenario.seed", head["seed"], 0, MAX_SEED, "a whole number")
 
-    pop = _table("population", raw.get("population", {}))
-    _check_keys("population", pop, POPULATION_KEYS)
+    pop = checks.table("population", raw.get("population", {}))
+    checks.known_keys("population", pop, POPULATION_KEYS)
+    if "agents" in pop and "persons_per_agent" in pop:
+        raise InputError("population.persons_per_agent", pop["persons_per_agent"],
+                         "nothing when population.agents is set in the same file (set one of the two)")
     if "agents" in pop:
-        a = pop["agents"]
-        if isinstance(a, bool) or not isinstance(a, int) or not 100 <= a <= 500_000_000:
-            raise InputError("population.agents", a, "an integer from 100 to 500000000")
-        sc.agents = a
+        sc.agents = checks.whole("population.agents", pop["agents"], 100, 500_000_000, "a whole number of agents")
     if "persons_per_agent" in pop:
         sc.persons_per_agent = _number("population.persons_per_agent", pop["persons_per_agent"], 1, 1e8)
 
-    from bp_sim.levers.setting import parse_levers
-
-    sc.levers = parse_levers(raw.get("levers", {}), parse_date)
-    params = _table("parameters", raw.get("parameters", {}))
-    sc.parameters = {k: check_value("parameters", k, v) for k, v in params.items()}
+    sc.levers = parse_levers(raw.get("levers", {}), places)
+    params = checks.table("parameters", raw.get("parameters", {}))
+    sc.parameters = {k: check_value(k, v) for k, v in params.items()}
+    check_combined({**{k: s.value for k, s in SPECS.items()}, **sc.parameters})
 
     for key, fields, valid in (("nodes", NODE_FIELDS, valid_nodes), ("origins", ORIGIN_FIELDS, valid_origins),
                                ("routes", ROUTE_FIELDS, valid_routes),
                                ("corridors", CORRIDOR_FIELDS, valid_corridors)):
-        table = _table(key, raw.get(key, {}))
+        table = checks.table(key, raw.get(key, {}))
         out: dict[str, dict[str, float]] = {}
         for place, settings in table.items():
+            where = path(key, place)
             if valid is not None and place not in valid:
-                raise InputError(f"{key}.{place}", "unknown place", _allowed_places(valid))
-            settings = _table(f"{key}.{place}", settings)
-            _check_keys(f"{key}.{place}", settings, tuple(fields))
-            out[place] = {f: _number(f"{key}.{place}.{f}", v, *fields[f]) for f, v in settings.items()}
+                raise InputError(where, "an unknown place", _allowed_places(valid, place))
+            settings = checks.table(where, settings)
+            checks.known_keys(where, settings, tuple(fields))
+            out[place] = {f: _number(f"{where}.{f}", v, *fields[f]) for f, v in settings.items()}
         setattr(sc, key, out)
 
     events = raw.get("events", [])
     if not isinstance(events, list):
         raise InputError("events", events, "an array of tables [[events]]")
     for k, ev in enumerate(events):
-        sc.events.append(_parse_event(f"events[{k}]", ev, sc, valid_nodes, valid_routes))
+        sc.events.append(_parse_event(f"events[{k}]", ev, sc, places))
     return sc
 
 
-def _allowed_places(valid) -> str:
-    names = sorted(valid)
-    shown = ", ".join(names[:60])
-    return f"one of {shown}" + (" ..." if len(names) > 60 else "")
+def _allowed_places(valid, given: object = None) -> str:
+    return checks.one_of(valid, given)
 
 
-def _parse_event(where: str, ev: object, sc: Scenario, valid_nodes, valid_routes) -> dict[str, Any]:
-    ev = _table(where, ev)
-    _check_keys(where, ev, EVENT_KEYS)
-    etype = ev.get("type")
-    if etype not in EVENT_TYPES:
+SCOPE_OF_TABLE = {"nodes": "node", "origins": "origin", "routes": "edge", "corridors": "corridor"}
+PLACE_FORMS = {"node": "a node id of locations.csv", "origin": "an origin node id",
+               "edge": "'SRC->DST' naming a leg of routes.csv", "corridor": "'ORIGIN->DESTINATION' of corridors.csv"}
+
+
+def _place(where: str, place: object, scope: str, places: dict) -> str:
+    """A place name of a scope, checked against the network when its names are known."""
+    valid = places.get(scope)
+    if not isinstance(place, str) or (valid is not None and place not in valid):
+        raise InputError(where, place, _allowed_places(valid, place) if valid else PLACE_FORMS[scope])
+    return place
+
+
+def _parse_event(where: str, ev: object, sc: Scenario, places: dict) -> dict[str, Any]:
+    ev = checks.table(where, ev)
+    checks.known_keys(where, ev, EVENT_KEYS)
+    etype = ev.get("type", MISSING)
+    if not isinstance(etype, str) or etype not in EVENT_TYPES:
         raise InputError(f"{where}.type", etype, ", ".join(EVENT_TYPES))
-    if "date" not in ev:
-        raise InputError(f"{where}.date", None, "a date YYYY-MM-DD (required)")
-    out: dict[str, Any] = {"type": etype, "date": parse_date(f"{where}.date", ev["date"])}
+    day = checks.required(where, ev, "date", "a date YYYY-MM-DD")
+    out: dict[str, Any] = {"type": etype, "date": parse_date(f"{where}.date", day)}
     if "until" in ev:
         out["until"] = parse_date(f"{where}.until", ev["until"])
         if out["until"] <= out["date"]:
             raise InputError(f"{where}.until", ev["until"], f"a date after {out['date']}")
-    out["ramp_weeks"] = int(_number(f"{where}.ramp_weeks", ev.get("ramp_weeks", 0), 0, 5200))
+    out["ramp_weeks"] = checks.whole(f"{where}.ramp_weeks", ev.get("ramp_weeks", 0), 0, 5200, "a whole number of weeks")
     if "label" in ev:
-        out["label"] = str(ev["label"])
+        out["label"] = checks.text(f"{where}.label", ev["label"], max_chars=LABEL_CHARS)
     scope, name = EVENT_TYPES[etype]
     if etype == "parameter_change":
-        target = ev.get("target")
+        target = ev.get("target", MISSING)
+        forms = ("'parameters.NAME', 'nodes.PLACE.FIELD', 'origins.PLACE.FIELD', "
+                 "'routes.SRC->DST.FIELD' or 'corridors.ORIGIN->DEST.FIELD'")
         if not isinstance(target, str) or "." not in target:
-            raise InputError(f"{where}.target", target,
-                             "'parameters.NAME', 'nodes.PLACE.FIELD', 'origins.PLACE.FIELD', "
-                             "'routes.SRC->DST.FIELD' or 'corridors.ORIGIN->DEST.FIELD'")
+            raise InputError(f"{where}.target", target, forms)
         out["target"] = target
-        scope, _, rest = target.partition(".")
-        if scope == "parameters":
-            spec = SPECS.get(rest)
-            if spec is None:
+        table, _, rest = target.partition(".")
+        value = ev.get("value", MISSING)
+        if table == "parameters":
+            if rest not in SPECS:
                 raise InputError(f"{where}.target", target, "parameters.NAME with NAME in parameters.csv")
-            out["value"] = check_value(f"{where}.value ({rest})", rest, ev.get("value"))
+            out["value"] = check_value(rest, value, key=f"{where}.value")
+            check_combined({**{k: s.value for k, s in SPECS.items()}, **sc.parameters, rest: out["value"]},
+                           key=f"{where}.value")
             return out
         fields = {"nodes": NODE_FIELDS, "origins": ORIGIN_FIELDS, "routes": ROUTE_FIELDS,
-                  "corridors": CORRIDOR_FIELDS}.get(scope)
+                  "corridors": CORRIDOR_FIELDS}.get(table)
         place, _, fname = rest.rpartition(".")
         if fields is None or not place or fname not in fields:
-            raise InputError(f"{where}.target", target, "SCOPE.PLACE.FIELD with a settable field")
-        out["value"] = _number(f"{where}.value", ev.get("value"), *fields[fname])
+            raise InputError(f"{where}.target", target, "SCOPE.PLACE.FIELD with a settable field: " + forms)
+        _place(f"{where}.target", place, SCOPE_OF_TABLE[table], places)
+        out["value"] = _number(f"{where}.value", value, *fields[fname])
         return out
     if scope == "nodes":
-        place = ev.get("place")
-        if not isinstance(place, str) or (valid_nodes is not None and place not in valid_nodes):
-            raise InputError(f"{where}.place", place, _allowed_places(valid_nodes or []))
-        out["place"] = place
-        default = 1.0 if etype == "climate_shock" else None
-        value = ev.get("value", default)
+        out["place"] = _place(f"{where}.place", ev.get("place", MISSING), "node", places)
+        value = ev.get("value", 1.0 if etype == "climate_shock" else MISSING)
         out["value"] = _number(f"{where}.value", value, *NODE_FIELDS[name])
     else:
-        route = ev.get("route")
-        if not isinstance(route, str) or (valid_routes is not None and route not in valid_routes):
-            raise InputError(f"{where}.route", route, "'SRC->DST' naming a leg of routes.csv")
-        out["route"] = route
+        out["route"] = _place(f"{where}.route", ev.get("route", MISSING), "edge", places)
         if etype in ("border_closure", "border_opening"):
+            if "value" in ev:
+                raise InputError(f"{where}.value", ev["value"], f"nothing: a {etype} sets the leg's openness itself")
             out["value"] = 0.0 if etype == "border_closure" else 1.0
         else:
-            out["value"] = _number(f"{where}.value", ev.get("value"), *ROUTE_FIELDS[name])
+            out["value"] = _number(f"{where}.value", ev.get("value", MISSING), *ROUTE_FIELDS[name])
     return out
 
 
@@ -317,31 +333,41 @@ def scenarios_dir() -> Path:
     return here if here.is_dir() else Path.cwd() / "scenarios"
 
 
-def find_scenario_file(name_or_path: str | Path | None) -> Path:
+def find_scenario_file(name_or_path: str | Path | None, where: str = "scenario") -> Path:
     """A path as given, or a bundled scenario by name ('baseline' -> scenarios/baseline.toml)."""
     if name_or_path is None:
         name_or_path = "baseline"
-    p = Path(name_or_path)
-    if p.suffix == ".toml" or p.exists():
-        if not p.is_file():
-            raise InputError("scenario", str(p), "an existing .toml file or a bundled scenario name")
-        return p
+    text = str(name_or_path)
+    allowed = "an existing .toml file or a bundled scenario name"
+    if not text or "\x00" in text:
+        raise InputError(where, text, allowed)
+    p = Path(text)
+    try:
+        given_as_path = p.suffix == ".toml" or p.exists() or "/" in text
+    except (OSError, ValueError):
+        given_as_path = True
+    if given_as_path:
+        return existing_file(where, p, allowed)
     bundled = scenarios_dir() / f"{p.name}.toml"
     if not bundled.is_file():
         names = sorted(f.stem for f in scenarios_dir().glob("*.toml"))
-        raise InputError("scenario", str(name_or_path), "a .toml file or one of " + ", ".join(names))
+        raise InputError(where, text, "a .toml file or one of " + ", ".join(names))
     return bundled
 
 
-def load_scenario(name_or_path: str | Path | None = None, net=None) -> Scenario:
+def load_scenario(name_or_path: str | Path | None = None, net=None, where: str = "scenario") -> Scenario:
     """Read, resolve `extends`, and validate a scenario (place names checked against `net`)."""
-    path = find_scenario_file(name_or_path)
-    raw = _resolve_raw(path)
+    path = find_scenario_file(name_or_path, where)
     if net is None:
         from bp_sim.network import load_network
 
         net = load_network()
-    return parse_scenario(raw, str(path), **valid_places(net))
+    places = valid_places(net)
+    raw = _resolve_raw(path, places)
+    try:
+        return parse_scenario(raw, str(path), **places)
+    except InputError as exc:
+        raise exc.in_file(path) from None
 
 
 def valid_places(net) -> dict[str, set[str]]:

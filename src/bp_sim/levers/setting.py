@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bp_sim.errors import InputError
+from bp_sim import checks
+from bp_sim.errors import InputError, path
 from bp_sim.levers.catalogue import LEVERS, Lever
 from bp_sim.policy import Change
 
@@ -47,42 +48,53 @@ class LeverSetting:
         return out
 
 
-def _range_text(lv: Lever) -> str:
-    return f"a number in [{lv.low:g}, {lv.high:g}] ({lv.unit})"
+PLACE_SETS = {"edge": "legs 'SRC->DST' of routes.csv", "corridor": "corridors 'ORIGIN->DESTINATION'",
+              "origin": "origins (origin node ids)", "node": "node ids of locations.csv"}
 
 
-def parse_levers(table: object, to_date) -> dict[str, LeverSetting]:
-    """Validate `[levers]`: known lever names, numbers inside their range, dates, places."""
+def parse_levers(table: object, places: dict[str, set[str] | None] | None = None) -> dict[str, LeverSetting]:
+    """Validate `[levers]`: known lever names, numbers inside their range, dates, places.
+
+    `places` maps a scope (node, origin, edge, corridor) to its valid names; when given, every
+    name in a lever's `where` is checked against the set of the lever's scope.
+    """
     if not isinstance(table, dict):
         raise InputError("levers", table, "a table of lever = value or lever = {value = ...}")
     out = {}
     for name, raw in table.items():
+        key = path("levers", name)
         lv = LEVERS.get(name)
         if lv is None:
-            raise InputError(f"levers.{name}", "unknown lever", ", ".join(sorted(LEVERS)))
+            raise InputError(key, "an unknown lever", ", ".join(sorted(LEVERS)))
         spec = raw if isinstance(raw, dict) else {"value": raw}
-        for k in spec:
-            if k not in SETTING_KEYS:
-                raise InputError(f"levers.{name}.{k}", "unknown key", ", ".join(SETTING_KEYS))
-        value = spec.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not lv.low <= value <= lv.high:
-            raise InputError(f"levers.{name}", value, _range_text(lv))
-        start = to_date(f"levers.{name}.start", spec["start"]) if "start" in spec else None
-        until = to_date(f"levers.{name}.until", spec["until"]) if "until" in spec else None
+        checks.known_keys(key, spec, SETTING_KEYS)
+        value = checks.required(key, spec, "value", checks.range_text(lv.low, lv.high, f"({lv.unit})"))
+        value = checks.number(f"{key}.value" if isinstance(raw, dict) else key, value, lv.low, lv.high, f"({lv.unit})")
+        start = checks.date(f"{key}.start", spec["start"]) if "start" in spec else None
+        until = checks.date(f"{key}.until", spec["until"]) if "until" in spec else None
         if start is not None and until is not None and until <= start:
-            raise InputError(f"levers.{name}.until", until, f"a date after {start}")
-        ramp = spec.get("ramp_weeks", 0)
-        if isinstance(ramp, bool) or not isinstance(ramp, int) or not 0 <= ramp <= 5200:
-            raise InputError(f"levers.{name}.ramp_weeks", ramp, "a whole number of weeks from 0 to 5200")
+            raise InputError(f"{key}.until", until, f"a date after {start.isoformat()}")
+        ramp = checks.whole(f"{key}.ramp_weeks", spec.get("ramp_weeks", 0), 0, 5200, "a whole number of weeks")
         where = spec.get("where")
         if where is not None:
-            if lv.scope == "param":
-                raise InputError(f"levers.{name}.where", where, "nothing: this lever is model-wide")
-            if not isinstance(where, list) or not where or not all(isinstance(x, str) for x in where):
-                raise InputError(f"levers.{name}.where", where, "a non-empty list of place names")
-            where = tuple(where)
-        out[name] = LeverSetting(name, float(value), start, until, ramp, where)
+            where = _where(f"{key}.where", lv, where, (places or {}).get(lv.scope))
+        out[name] = LeverSetting(name, value, start, until, ramp, where)
     return out
+
+
+def _where(key: str, lv: Lever, where: object, valid: set[str] | None) -> tuple[str, ...]:
+    """A lever's `where`: a non-empty list of names of its scope's places (checked when known)."""
+    if lv.scope == "param":
+        raise InputError(key, where, "nothing: this lever is model-wide")
+    if not isinstance(where, list) or not where or not all(isinstance(x, str) for x in where):
+        raise InputError(key, where, f"a non-empty list of {PLACE_SETS[lv.scope]}")
+    if valid is not None:
+        for w in where:
+            if w not in valid:
+                raise InputError(key, w, f"{PLACE_SETS[lv.scope]}: {checks.one_of(valid, w)}")
+    if len(set(where)) != len(where):
+        raise InputError(key, where, "a list without repeated places")
+    return tuple(where)
 
 
 def select(net, targets: str):
@@ -119,7 +131,10 @@ def select(net, targets: str):
 def _where_indices(net, lv: Lever, where: tuple[str, ...]):
     oindex = {net.nodes.node_id.iloc[o]: k for k, o in enumerate(net.origin_nodes)}
     if lv.scope == "edge":
-        return np.array([net.edge_index(w) for w in where])
+        try:
+            return np.array([net.edge_index(w) for w in where])
+        except InputError as exc:
+            raise InputError(f"levers.{lv.name}.where", exc.value, exc.allowed) from None
     if lv.scope == "corridor":
         rows, cols = [], []
         for w in where:

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
+
 from bp_sim.errors import InputError
 from bp_sim.sweep import store as S
 from bp_sim.sweep.progress import Progress
 from bp_sim.sweep.provenance import session_info
-from bp_sim.sweep.runs import plan, point_id
+from bp_sim.sweep.runs import build_scenario, plan, point_id
 from bp_sim.sweep.spec import Experiment, load_experiment
 from bp_sim.sweep.worker import Job, JobResult, warm_up
 
@@ -85,6 +87,26 @@ def _check_folder(out: Path, meta: dict | None, exp: Experiment) -> None:
                          f"'{exp.name}' ({exp.fingerprint()}) in its design, runs, scenario or outcomes")
 
 
+def check_before_writing(exp: Experiment, points: np.ndarray, processes: int) -> None:
+    """What a run of this sweep would refuse, refused now, before the folder is made: design
+    points that are not numbers, and the base scenario with the first point's settings (places,
+    events, parameters bound together, memory for `processes` runs at once)."""
+    bad = ~np.isfinite(points)
+    if bad.any():
+        k = int(np.flatnonzero(bad.any(axis=0))[0])
+        f = exp.factors[k]
+        raise InputError(f"{'levers' if f.kind == 'lever' else 'parameters'}.{f.name}", "a design point that is not a number",
+                         "a range and distribution whose quantiles are finite numbers")
+    from bp_sim.network import load_network
+    from bp_sim.validate import check_runnable
+
+    first = build_scenario(exp.scenario, exp.factors, dict(zip(exp.names, map(float, points[0]), strict=True)))
+    try:
+        check_runnable(first, load_network(), exp.agents, option="run.agents", processes=processes)
+    except InputError as exc:  # a key of the sweep file as it is; anything else is the base scenario's
+        raise (exc if exc.where.startswith("run.") else exc.in_file(exp.scenario.source)) from None
+
+
 def _meta(exp: Experiment, n_points: int, n_runs: int, old: dict | None) -> dict:
     return {"experiment": exp.name, "description": exp.description,
             "experiment_file": str(Path(exp.source).resolve()), "fingerprint": exp.fingerprint(),
@@ -114,6 +136,7 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, backend: 
     if scheduler is None:
         workers = workers or cores()
         threads = threads or max(1, cores() // workers)
+    check_before_writing(exp, points, 1 if scheduler else workers)
     t0 = time.perf_counter()
     with store.locked():
         old = store.read_meta()

@@ -28,16 +28,19 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import tomllib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bp_sim import checks
 from bp_sim.errors import InputError
+from bp_sim.errors import path as key_path
 from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import LeverSetting, lever_changes, parse_levers
 from bp_sim.outcomes import OUTCOME_NAMES
 from bp_sim.parameters import SPECS
-from bp_sim.scenario import Scenario, find_scenario_file, load_scenario, parse_date
+from bp_sim.scenario import Scenario, load_scenario, valid_places
+from bp_sim.userfiles import existing_file, read_text, read_toml
 
 TOP_KEYS = ("experiment", "run", "design", "levers", "parameters")
 EXPERIMENT_KEYS = ("name", "description", "scenario", "outcomes")
@@ -127,28 +130,15 @@ class Experiment:
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _int(where: str, value: object, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise InputError(where, value, f"a whole number from {lo} to {hi}")
-    return value
+_int = checks.whole
+_table = checks.table
+_check_keys = checks.known_keys
+MIN_NORMAL_MASS = 1e-6  # a truncated normal must keep this much of its probability inside [low, high]
 
 
 def _float(where: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(where, value, "a number")
-    return float(value)
-
-
-def _table(where: str, value: object) -> dict:
-    if not isinstance(value, dict):
-        raise InputError(where, value, "a table")
-    return value
-
-
-def _check_keys(where: str, table: dict, allowed: tuple[str, ...]) -> None:
-    for k in table:
-        if k not in allowed:
-            raise InputError(f"{where}.{k}" if where else k, "unknown key", ", ".join(allowed))
+    """A finite number."""
+    return checks.number(where, value, -math.inf, math.inf)
 
 
 def _allowed(kind: str, name: str) -> tuple[float, float, str]:
@@ -159,8 +149,8 @@ def _allowed(kind: str, name: str) -> tuple[float, float, str]:
     return spec.low, spec.high, spec.unit
 
 
-def parse_factor(kind: str, name: str, raw: object, design: str) -> Factor:
-    where = f"{'levers' if kind == 'lever' else 'parameters'}.{name}"
+def parse_factor(kind: str, name: str, raw: object, design: str, places: dict | None = None) -> Factor:
+    where = key_path("levers" if kind == "lever" else "parameters", name)
     if kind == "lever" and name not in LEVERS:
         raise InputError(where, "unknown lever", ", ".join(sorted(LEVERS)) + " (see `bp-sim levers`)")
     if kind == "parameter" and name not in SPECS:
@@ -173,14 +163,11 @@ def parse_factor(kind: str, name: str, raw: object, design: str) -> Factor:
     in_range = f"numbers in [{lo_ok:g}, {hi_ok:g}] ({unit})"
     timing: dict[str, object] = {k: spec[k] for k in TIMING_KEYS if k in spec}
     if timing:  # the scenario's own checks of start, until, ramp_weeks and where
-        checked = parse_levers({name: {"value": lo_ok, **timing}}, parse_date)[name]
+        checked = parse_levers({name: {"value": lo_ok, **timing}}, places)[name]
         timing = {k: getattr(checked, k) for k in timing}
 
     def number(key: str) -> float:
-        value = spec[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not lo_ok <= value <= hi_ok:
-            raise InputError(f"{where}.{key}", value, f"a number in [{lo_ok:g}, {hi_ok:g}] ({unit})")
-        return float(value)
+        return checks.number(f"{where}.{key}", spec[key], lo_ok, hi_ok, f"({unit})")
 
     dist = spec.get("distribution")
     if "values" in spec:
@@ -191,7 +178,7 @@ def parse_factor(kind: str, name: str, raw: object, design: str) -> Factor:
         if not isinstance(values, list) or not values:
             raise InputError(f"{where}.values", values, f"a non-empty list of {in_range}")
         for v in values:
-            if isinstance(v, bool) or not isinstance(v, int | float) or not lo_ok <= v <= hi_ok:
+            if not checks.is_number(v) or not lo_ok <= v <= hi_ok:
                 raise InputError(f"{where}.values", v, in_range)
         if len(set(values)) != len(values):
             raise InputError(f"{where}.values", values, "a list without repeated values")
@@ -211,9 +198,11 @@ def parse_factor(kind: str, name: str, raw: object, design: str) -> Factor:
         mean = number("mean")
         sd = _float(f"{where}.sd", spec["sd"])
         if not sd > 0:
-            raise InputError(f"{where}.sd", spec["sd"], "a standard deviation above 0")
+            raise InputError(f"{where}.sd", spec["sd"], "a finite standard deviation above 0")
         low = number("low") if "low" in spec else lo_ok
         high = number("high") if "high" in spec else hi_ok
+        if low < high:
+            _check_normal_mass(where, mean, sd, low, high)
     else:
         for key in ("low", "high"):
             if key not in spec:
@@ -252,12 +241,29 @@ def parse_factor(kind: str, name: str, raw: object, design: str) -> Factor:
     return Factor(name, kind, low, high, distribution=dist, mode=mode, mean=mean, sd=sd, timing=tuple(timing.items()))
 
 
+def _check_normal_mass(where: str, mean: float, sd: float, low: float, high: float) -> None:
+    """A truncated normal whose range holds almost none of its probability cannot be sampled
+    (its quantiles are NaN or pile up at one end): refuse it, saying how much the range holds."""
+    from scipy import stats
+
+    a, b = (low - mean) / sd, (high - mean) / sd
+    mass = float(stats.norm.cdf(b) - stats.norm.cdf(a)) if a < 0 else float(stats.norm.sf(a) - stats.norm.sf(b))
+    probe = stats.truncnorm.ppf([0.0, 0.5, 1.0], a, b, loc=mean, scale=sd) if mass >= MIN_NORMAL_MASS else [math.nan]
+    if mass < MIN_NORMAL_MASS or not all(math.isfinite(x) for x in probe):
+        raise InputError(f"{where}.mean", f"mean {mean:g}, sd {sd:g} ({mass:.2g} of the probability in [{low:g}, {high:g}])",
+                         f"a normal that keeps at least {MIN_NORMAL_MASS:g} of its probability in [low, high]: "
+                         "a mean nearer the range or a wider sd")
+
+
 def _base_scenario(value: object, experiment_file: Path, net) -> Scenario:
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or "\x00" in value:
         raise InputError("experiment.scenario", value, "a bundled scenario name or a path to a scenario .toml")
     candidate = experiment_file.parent / value
-    ref = candidate if value.endswith(".toml") and candidate.is_file() else value
-    return load_scenario(find_scenario_file(ref), net)
+    try:
+        local = value.endswith(".toml") and candidate.is_file()
+    except (OSError, ValueError):
+        local = False
+    return load_scenario(candidate if local else value, net, where="experiment.scenario")
 
 
 def _outcomes(value: object) -> tuple[str, ...]:
@@ -294,9 +300,7 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
     _check_keys("", raw, TOP_KEYS)
     head = _table("experiment", raw.get("experiment", {}))
     _check_keys("experiment", head, EXPERIMENT_KEYS)
-    name = head.get("name", path.stem)
-    if not isinstance(name, str) or not name:
-        raise InputError("experiment.name", name, "a non-empty string")
+    name = checks.text("experiment.name", head.get("name", path.stem), required=True, max_chars=200)
     description = head.get("description", "")
     if not isinstance(description, str):
         raise InputError("experiment.description", description, "a string")
@@ -310,9 +314,8 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
     seed = _int("run.seed", run.get("seed", 0), 0, 2**62)
     agents = _int("run.agents", run["agents"], 100, 500_000_000) if "agents" in run else None
     years = run.get("years")
-    if years is not None and (isinstance(years, bool) or not isinstance(years, int | float)
-                              or not 1 / 52 <= years <= 100):
-        raise InputError("run.years", years, "a number of years from 1/52 to 100")
+    if years is not None:
+        years = checks.number("run.years", years, 1 / 52, 100, "years")
 
     design_t = _table("design", raw.get("design", {}))
     _check_keys("design", design_t, DESIGN_KEYS)
@@ -352,10 +355,13 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
         scenario.years = float(years)
 
     factors: list[Factor] = []
+    places = valid_places(net)
+    lever_places = {"node": places["valid_nodes"], "origin": places["valid_origins"],
+                    "edge": places["valid_routes"], "corridor": places["valid_corridors"]}
     for kind, key in (("lever", "levers"), ("parameter", "parameters")):
         table = _table(key, raw.get(key, {}))
         for fname, spec in table.items():
-            factors.append(parse_factor(kind, fname, spec, design))
+            factors.append(parse_factor(kind, fname, spec, design, lever_places))
     if not factors:
         raise InputError("levers", "none", "at least one [levers.NAME] or [parameters.NAME] table to vary")
     names = [f.name for f in factors]
@@ -364,6 +370,7 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
         raise InputError(f"parameters.{dupes[0]}", dupes[0], "a name not also varied as a lever (columns must differ)")
     if design == "sobol" and second_order and len(factors) < 2:
         raise InputError("design.second_order", True, "false with a single factor (second order needs two)")
+    _check_combined_ranges(factors, scenario)
     for f in factors:  # places named in `where` exist
         if f.kind == "lever":
             try:
@@ -382,15 +389,28 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
                       agents=agents, outcomes=outcomes)
 
 
+def _check_combined_ranges(factors: list[Factor], scenario: Scenario) -> None:
+    """Parameters bound together (shares of one whole) must stay valid at every design point:
+    the largest sum the factors' ranges allow, with the others at the scenario's values."""
+    from bp_sim.parameters import COMBINED
+
+    values = {**{k: s.value for k, s in SPECS.items()}, **scenario.parameters}
+    highs = {f.name: f.high for f in factors if f.kind == "parameter"}
+    for rule in COMBINED:
+        varied = [n for n in rule.names if n in highs]
+        if varied and rule.total({**values, **highs}) > rule.limit + 1e-12:
+            shown = " + ".join(f"{n} {({**values, **highs})[n]:g}" for n in rule.names)
+            raise InputError(f"parameters.{varied[-1]}.high", f"{shown} at the top of the ranges",
+                             f"ranges whose largest sum {' + '.join(rule.names)} is at most {rule.limit:g} ({rule.why})")
+
+
 def load_experiment(path: str | Path, net=None) -> Experiment:
     """Read and validate a sweep file; nothing runs if anything in it is wrong."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("experiment", str(p), "an existing sweep .toml file (see experiments/)")
-    text = p.read_text()
+    p = existing_file("experiment", path, "an existing sweep .toml file (see experiments/)")
+    text = read_text("experiment", p)
+    raw = read_toml("experiment", p)
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"experiment file {p}", "invalid TOML", f"valid TOML ({exc})") from exc
-    exp = parse_experiment(raw, p, net)
+        exp = parse_experiment(raw, p, net)
+    except InputError as exc:
+        raise exc.in_file(p) from None
     return Experiment(**{**exp.__dict__, "raw_text": text})
