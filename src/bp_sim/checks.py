@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bp_sim.errors import MISSING, InputError, path
+from bp_sim.errors import MISSING, InputError, Note, path
 
 # Dates a scenario may use. The outputs' date columns and plots go through pandas, whose
 # timestamps end in April 2262; a start before 2150 leaves room for the longest horizon (100 years).
@@ -29,10 +29,10 @@ def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def number(where: str, value: object, lo: float, hi: float, unit: str = "") -> float:
+def number(where: str, value: object, lo: float, hi: float, unit: str = "", allowed: str | None = None) -> float:
     """A number inside [lo, hi] (NaN never is), as a float."""
     if not is_number(value) or not lo <= value <= hi:  # int vs float compares exactly, whatever its size
-        raise InputError(where, value, range_text(lo, hi, unit))
+        raise InputError(where, value, allowed or range_text(lo, hi, unit))
     return float(value)
 
 
@@ -62,7 +62,7 @@ def known_keys(where: str, given: dict, allowed) -> None:
     """Every key of `given` is one of `allowed` (the first that is not is named, quoted if odd)."""
     for k in given:
         if k not in allowed:
-            raise InputError(path(where, k), "an unknown key", ", ".join(allowed))
+            raise InputError(path(where, k), Note("an unknown key"), ", ".join(allowed))
 
 
 def required(where: str, given: dict, name: str, allowed: str) -> object:
@@ -100,3 +100,11 @@ def one_of(valid, given: object = None, limit: int = 40) -> str:
         names = near or names
     shown = ", ".join(names[:limit])
     return "one of " + shown + (f" ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+YEARS_TEXT = "a number of years from 1/52 (one week) to 100"
+
+
+def years(where: str, value: object) -> float:
+    """A horizon in years: one week to a century."""
+    return number(where, value, 1 / 52, 100, allowed=YEARS_TEXT)

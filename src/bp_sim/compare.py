@@ -23,7 +23,7 @@ import pandas as pd
 
 from bp_sim import checks
 from bp_sim.atomic import atomic_dir, check_out
-from bp_sim.errors import InputError
+from bp_sim.errors import InputError, Note
 from bp_sim.network import load_network
 from bp_sim.outcomes import OUTCOME_NAMES, OUTCOMES
 from bp_sim.plots import draw_figures
@@ -127,9 +127,9 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
     if agents is not None:
         checks.whole("--agents", agents, MIN_AGENTS, 10**15, "a whole number of agents")
     if years is not None:
-        years = checks.number("--years", years, 1 / 52, 100, "years")
+        years = checks.years("--years", years)
     if not scenarios:
-        raise InputError("scenarios", "none", "at least one scenario to compare with the baseline")
+        raise InputError("scenarios", Note("none"), "at least one scenario to compare with the baseline")
     net = load_network()
     loaded = [load_scenario(s, net) for s in [baseline, *scenarios]]
     names = [sc.name for sc in loaded]

@@ -27,6 +27,12 @@ class _Missing:
 
 MISSING = _Missing()
 
+
+class Note(str):
+    """A description standing in for a value ("an unknown key"), shown without quotes."""
+
+    __slots__ = ()
+
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+(?:[-.][A-Za-z0-9_]+)*(?:->[A-Za-z0-9_]+(?:[-.][A-Za-z0-9_]+)*)?")
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel = 3  # a value nested 1,000 deep prints as [[[...]]], never recursing that far
@@ -52,13 +58,16 @@ def show(value: object) -> str:
     """A value as a message shows it (short, unambiguous)."""
     if value is MISSING or value is None:
         return "nothing"
+    if isinstance(value, Note):
+        return str(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int) and abs(value) >= 10**MAX_DIGITS_SHOWN:
-        digits = int(abs(value).bit_length() * math.log10(2)) + 1  # str() refuses ints over 4,300 digits
-        return f"an integer of about {digits:,} digits"
+        digits = int((abs(value).bit_length() - 1) * math.log10(2)) + 1  # str() refuses ints over 4,300 digits
+        digits += abs(value) >= 10**digits
+        return f"an integer of {digits:,} digits"
     if isinstance(value, str):
         return repr(value) if len(value) <= _SHORT.maxstring else repr(value[: _SHORT.maxstring]) + f" ({len(value)} characters)"
     return _SHORT.repr(value)

@@ -3,11 +3,14 @@
 `locations.csv` (nodes), `routes.csv` (directed legs) and `corridors.csv` (origin-destination
 pairs: diaspora stocks, remittance costs) live in `bp_sim/data` with a source for every number.
 Loading checks the graph and stops with one clear message on the first problem: an unknown
-node, a negative distance, a flag outside 0/1, an origin that cannot reach any destination.
+node, a negative distance, a flag outside 0/1, an origin that cannot reach any destination, a corridor
+from a node that is not an origin or listed twice, a file that is empty, cut short or not UTF-8.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -78,15 +81,41 @@ class Network:
 
 
 def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    """The table in `path`, or an InputError naming the file: missing, a folder, unreadable, not
+    UTF-8, empty, header only, a row with more or fewer fields than the header, a column missing."""
+    name = f"data file {path.name}"
+    if path.is_dir():
+        raise InputError(name, str(path), "a CSV file (this is a folder)")
     if not path.is_file():
         raise InputError("data file", str(path), "an existing CSV file")
     try:
-        df = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"data file {path.name}", "unreadable CSV", f"a valid CSV ({exc})") from exc
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(name, f"unreadable: {exc.strerror or exc}", "a CSV file this user may read") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(name, f"not UTF-8 text (byte {exc.start})", "a CSV file in UTF-8") from exc
+    if not text.strip():
+        raise InputError(name, "an empty file", f"a header row ({', '.join(required)}, ...) and data rows")
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        width = len(next(reader))
+        for record in reader:
+            # pandas fills a short row with blanks and takes a long first row's extra field as an index
+            if record and len(record) != width:
+                raise InputError(f"{path.name} line {reader.line_num}", f"{len(record)} fields",
+                                 f"{width} fields, one per column of the header (a row cut short, or a stray comma?)")
+    except csv.Error as exc:
+        raise InputError(f"{path.name} line {reader.line_num}", f"unreadable CSV ({exc})",
+                         "a valid CSV (every quoted field closed)") from exc
+    try:
+        df = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(name, "unreadable CSV", f"a valid CSV ({exc})") from exc
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise InputError(f"{path.name} columns", missing, f"all of {list(required)}")
+    if df.empty:
+        raise InputError(name, "a header and no data rows", "at least one data row")
     return df
 
 
@@ -100,6 +129,38 @@ def _check_numeric(df: pd.DataFrame, name: str, col: str, lo: float, hi: float, 
         if not lo <= v <= hi:
             raise InputError(f"{name} row {k + 2} column {col}", v, f"a number in [{lo}, {hi}]")
     df[col] = values
+
+
+def _check_corridors(nodes: pd.DataFrame, corridors: pd.DataFrame) -> None:
+    """Each row one (origin, destination) pair: an origin node to a different destination node,
+    listed once, with a 2020 stock; every origin in at least one row (a file cut short loses some).
+
+    The model places each row's 2020 stock as that origin's diaspora at the destination and derives
+    regular admissions from the 2015-2020 growth, so a row from a node that is not an origin, or to one
+    that is not a destination, would be counted against another origin or destination (index -1).
+    """
+    origins = list(nodes.node_id[nodes.is_origin == 1])
+    destinations = set(nodes.node_id[nodes.is_destination == 1])
+    for k, row in enumerate(corridors.itertuples(index=False)):
+        if row.origin not in origins:
+            raise InputError(f"corridors.csv row {k + 2} origin", row.origin,
+                             "an origin of locations.csv (is_origin 1): " + ", ".join(origins))
+        if row.destination not in destinations or row.destination == row.origin:
+            raise InputError(f"corridors.csv row {k + 2} destination", row.destination,
+                             "a destination of locations.csv (is_destination 1) other than the origin")
+    dup = corridors.duplicated(["origin", "destination"])
+    if dup.any():
+        k = int(np.flatnonzero(dup)[0])
+        raise InputError(f"corridors.csv row {k + 2}", f"{corridors.origin[k]}->{corridors.destination[k]}",
+                         "each corridor (origin, destination) listed once")
+    _check_numeric(corridors, "corridors.csv", "stock_2020", 0, 1e9)
+    _check_numeric(corridors, "corridors.csv", "stock_2015", 0, 1e9, allow_blank=True)
+    _check_numeric(corridors, "corridors.csv", "remittance_cost_pct", 0, 100, allow_blank=True)
+    listed = set(corridors.origin)
+    for o in origins:
+        if o not in listed:
+            raise InputError(f"corridors.csv origin {o}", "no corridor row",
+                             "at least one row for every origin of locations.csv (is the file cut short?)")
 
 
 def load_network(data_dir: str | Path | None = None) -> Network:
@@ -164,9 +225,7 @@ def load_network(data_dir: str | Path | None = None) -> Network:
         for k, nid in enumerate(corridors[col]):
             if nid not in node_id:
                 raise InputError(f"corridors.csv row {k + 2} {col}", nid, "a node_id of locations.csv")
-    _check_numeric(corridors, "corridors.csv", "stock_2020", 0, 1e9, allow_blank=True)
-    corridors["stock_2020"] = corridors["stock_2020"].fillna(0.0)
-    _check_numeric(corridors, "corridors.csv", "remittance_cost_pct", 0, 100, allow_blank=True)
+    _check_corridors(nodes, corridors)
 
     graph = nx.DiGraph()
     for row in nodes.itertuples(index=False):

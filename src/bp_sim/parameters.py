@@ -84,11 +84,12 @@ class SumAtMost:
     def total(self, values: dict[str, float]) -> float:
         return sum(values[n] for n in self.names)
 
-    def check(self, values: dict[str, float], key: str = "parameters") -> None:
+    def check(self, values: dict[str, float], key: str | None = None) -> None:
+        """Raise at `key` (default: parameters.LAST_NAME) if the sum passes the limit."""
         total = self.total(values)
         if total > self.limit + 1e-12:
             shown = " + ".join(f"{n} {values[n]:g}" for n in self.names)
-            raise InputError(f"{key}.{self.names[-1]}", f"{shown} = {total:g}",
+            raise InputError(key or f"parameters.{self.names[-1]}", f"{shown} = {total:g}",
                              f"values whose sum {' + '.join(self.names)} is at most {self.limit:g} ({self.why})")
 
 
@@ -100,7 +101,7 @@ COMBINED = (
 )
 
 
-def check_combined(values: dict[str, float], key: str = "parameters") -> None:
+def check_combined(values: dict[str, float], key: str | None = None) -> None:
     """The rules that bind several parameters (COMBINED), on a complete name -> value mapping."""
     for rule in COMBINED:
         rule.check(values, key)

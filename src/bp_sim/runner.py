@@ -104,7 +104,7 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
     net = load_network()
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, net)
     if years is not None:
-        sc.years = checks.number("--years", years, 1 / 52, 100, "years")
+        sc.years = checks.years("--years", years)
     if seed is not None:
         checks.whole("--seed", seed, 0, MAX_SEED)
     if agents is not None:

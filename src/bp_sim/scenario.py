@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bp_sim import checks
-from bp_sim.errors import MISSING, InputError, path
+from bp_sim.errors import MISSING, InputError, Note, path
 from bp_sim.levers.setting import parse_levers
 from bp_sim.parameters import SPECS, check_combined, check_value
 from bp_sim.userfiles import existing_file, read_toml
@@ -214,7 +214,7 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
     if "start_date" in head:
         sc.start_date = checks.date("scenario.start_date", head["start_date"], checks.EARLIEST_DATE, checks.LATEST_START)
     if "years" in head:
-        sc.years = _number("scenario.years", head["years"], 1 / 52, 100)
+        sc.years = checks.years("scenario.years", head["years"])
     if "seed" in head:
         sc.seed = checks.whole("scenario.seed", head["seed"], 0, MAX_SEED, "a whole number")
 
@@ -241,7 +241,7 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
         for place, settings in table.items():
             where = path(key, place)
             if valid is not None and place not in valid:
-                raise InputError(where, "an unknown place", _allowed_places(valid, place))
+                raise InputError(where, Note("an unknown place"), _allowed_places(valid, place))
             settings = checks.table(where, settings)
             checks.known_keys(where, settings, tuple(fields))
             out[place] = {f: _number(f"{where}.{f}", v, *fields[f]) for f, v in settings.items()}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 
 import pytest
+
+from bp_sim.cli import main
 
 
 @pytest.mark.parametrize(("args", "words"), [(["--agents", "50"], "--agents: got 50"),
@@ -16,3 +19,47 @@ def test_bad_options_exit_2_with_one_line(args, words):
                        timeout=60)
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and words in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.fixture
+def busy_port():
+    """A port that another program (this test) listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def no_engine(monkeypatch):
+    """Fail the test if the dashboard gets as far as configuring Solara or loading the engine."""
+    from bp_sim.dashboard import server
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the address should have been refused before this")
+
+    monkeypatch.setattr(server, "configure", must_not_run)
+    monkeypatch.setattr(server, "warm_up", must_not_run)
+
+
+def test_port_in_use_is_refused_before_the_engine_loads(busy_port, no_engine, capsys):
+    assert main(["dashboard", "--port", str(busy_port)]) == 2
+    err = capsys.readouterr().err
+    assert f"--port: got {busy_port}; allowed: a port that no other program uses on 127.0.0.1" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("host", ["nosuch.invalid", "999.1.1.1", "192.0.2.1"])  # 192.0.2.1: TEST-NET, no one's
+def test_bad_host_is_refused_before_the_engine_loads(host, no_engine, capsys):
+    assert main(["dashboard", "--host", host]) == 2
+    err = capsys.readouterr().err
+    assert f"--host: got '{host}'; allowed: an address" in err and "of this computer" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_port_in_use_exits_2_with_one_line_from_the_command(busy_port):
+    r = subprocess.run([sys.executable, "-m", "bp_sim.cli", "dashboard", "--port", str(busy_port)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()] and f"--port: got {busy_port}" in r.stderr
+    assert "loading the compiled engine" not in r.stderr and "Traceback" not in r.stderr

@@ -61,12 +61,45 @@ def warm_up() -> None:
     SilkRoutesModel(agents=1_000, seed=0).step()
 
 
+def check_address(host: str, port: int) -> None:
+    """An InputError if the server could not listen on host:port: bind every address `host` names,
+    as uvicorn will (asyncio's create_server: SO_REUSEADDR, IPv6 only on IPv6 sockets), then let go."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:  # socket.gaierror: a name no resolver knows, 999.1.1.1
+        raise InputError("--host", host, "an address or name of this computer: 127.0.0.1 (default), localhost, "
+                         f"0.0.0.0 for every network ({getattr(exc, 'strerror', None) or exc})") from None
+    for family, kind, proto, _, addr in dict.fromkeys(infos):
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(addr)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise InputError("--port", port, f"a port that no other program uses on {host} "
+                                     "(stop the other program, or choose another --port)") from None
+                if exc.errno == errno.EACCES:
+                    raise InputError("--port", port, "a port this user may listen on (ports below 1024 need "
+                                     "administrator rights)") from None
+                if exc.errno == errno.EADDRNOTAVAIL:
+                    raise InputError("--host", host, "an address of this computer: 127.0.0.1 (default), "
+                                     "0.0.0.0 for every network, or one of its own network addresses") from None
+                raise InputError("--host", f"{host} port {port}",
+                                 f"an address and port this computer can listen on ({exc.strerror or exc})") from None
+
+
 def serve(port: int = 8765, host: str = "127.0.0.1", agents: int | None = None, seed: int | None = None) -> None:
     """Run the dashboard web server until interrupted (Ctrl-C)."""
     if not 1 <= port <= 65535:
         raise InputError("--port", port, "a port number from 1 to 65535")
     if agents is not None and agents < 100:
         raise InputError("--agents", agents, "a whole number of at least 100")
+    check_address(host, port)  # a busy port or a bad host stops here, before the engine loads
     configure(agents, seed)
     warm_up()
     import uvicorn

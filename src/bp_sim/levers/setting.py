@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bp_sim import checks
-from bp_sim.errors import InputError, path
+from bp_sim.errors import InputError, Note, path
 from bp_sim.levers.catalogue import LEVERS, Lever
 from bp_sim.policy import Change
 
@@ -65,7 +65,7 @@ def parse_levers(table: object, places: dict[str, set[str] | None] | None = None
         key = path("levers", name)
         lv = LEVERS.get(name)
         if lv is None:
-            raise InputError(key, "an unknown lever", ", ".join(sorted(LEVERS)))
+            raise InputError(key, Note("an unknown lever"), ", ".join(sorted(LEVERS)))
         spec = raw if isinstance(raw, dict) else {"value": raw}
         checks.known_keys(key, spec, SETTING_KEYS)
         value = checks.required(key, spec, "value", checks.range_text(lv.low, lv.high, f"({lv.unit})"))

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bp_sim import checks
-from bp_sim.errors import InputError
+from bp_sim.errors import InputError, Note
 from bp_sim.errors import path as key_path
 from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import LeverSetting, lever_changes, parse_levers
@@ -152,9 +152,9 @@ def _allowed(kind: str, name: str) -> tuple[float, float, str]:
 def parse_factor(kind: str, name: str, raw: object, design: str, places: dict | None = None) -> Factor:
     where = key_path("levers" if kind == "lever" else "parameters", name)
     if kind == "lever" and name not in LEVERS:
-        raise InputError(where, "unknown lever", ", ".join(sorted(LEVERS)) + " (see `bp-sim levers`)")
+        raise InputError(where, Note("an unknown lever"), ", ".join(sorted(LEVERS)) + " (see `bp-sim levers`)")
     if kind == "parameter" and name not in SPECS:
-        raise InputError(where, "unknown parameter", "a parameter of bp_sim/data/parameters.csv (see `bp-sim params`)")
+        raise InputError(where, Note("an unknown parameter"), "a parameter of bp_sim/data/parameters.csv (see `bp-sim params`)")
     if name in RESERVED_COLUMNS:
         raise InputError(where, name, "a name other than " + ", ".join(RESERVED_COLUMNS))
     spec = _table(where, raw)
@@ -315,7 +315,7 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
     agents = _int("run.agents", run["agents"], 100, 500_000_000) if "agents" in run else None
     years = run.get("years")
     if years is not None:
-        years = checks.number("run.years", years, 1 / 52, 100, "years")
+        years = checks.years("run.years", years)
 
     design_t = _table("design", raw.get("design", {}))
     _check_keys("design", design_t, DESIGN_KEYS)
@@ -363,7 +363,7 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
         for fname, spec in table.items():
             factors.append(parse_factor(kind, fname, spec, design, lever_places))
     if not factors:
-        raise InputError("levers", "none", "at least one [levers.NAME] or [parameters.NAME] table to vary")
+        raise InputError("levers", Note("none"), "at least one [levers.NAME] or [parameters.NAME] table to vary")
     names = [f.name for f in factors]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

@@ -44,6 +44,13 @@ def _umask() -> int:
 UMASK = _umask()  # files get the usual permissions (mkstemp alone makes them private)
 
 
+def _parquet_problem(exc: BaseException) -> str:
+    """What is wrong with a file Arrow could not read, in a few words (the path is named beside it)."""
+    if isinstance(exc, OSError) and not isinstance(exc, pa.ArrowException):
+        return f"unreadable: {exc.strerror or exc}"
+    return "not a readable Parquet file"
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write through `write(tmp)` into a hidden sibling, flush it to disk, then rename over `path`."""
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
@@ -101,10 +108,26 @@ class Store:
                 p.unlink(missing_ok=True)
 
     def read_meta(self) -> dict | None:
+        """The folder's sweep.json (None if there is none), or an InputError naming it if it is not
+        the JSON object bp-sim sweep writes (it writes it atomically, so it is never half written)."""
         path = self.root / META
-        if not path.is_file():
+        if not path.exists():
             return None
-        return json.loads(path.read_text())
+        allowed = "the JSON object that bp-sim sweep writes: this is not a sweep's folder, or the file is damaged"
+        try:
+            meta = json.loads(path.read_bytes().decode("utf-8"))
+        except IsADirectoryError:
+            raise InputError(str(path), "a folder", allowed) from None
+        except OSError as exc:
+            raise InputError(str(path), f"unreadable: {exc.strerror or exc}", allowed) from exc
+        except UnicodeDecodeError:
+            raise InputError(str(path), "binary data, not text", allowed) from None
+        except json.JSONDecodeError as exc:
+            what = "an empty file" if not exc.doc.strip() else f"not JSON ({exc.msg}, line {exc.lineno})"
+            raise InputError(str(path), what, allowed) from None
+        if not isinstance(meta, dict):
+            raise InputError(str(path), f"a JSON {type(meta).__name__}, not an object", allowed)
+        return meta
 
     def write_meta(self, meta: dict) -> None:
         atomic_write(self.root / META, lambda p: p.write_text(json.dumps(meta, indent=2, default=str)))
@@ -119,7 +142,13 @@ class Store:
         atomic_write(self.root / DESIGN, lambda p: df.to_parquet(p, index=False))
 
     def read_design(self) -> pd.DataFrame:
-        return pd.read_parquet(self.root / DESIGN)
+        """The design points, or an InputError naming design.parquet if it is not a Parquet file."""
+        path = self.root / DESIGN
+        try:
+            return pd.read_parquet(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(str(path), _parquet_problem(exc),
+                             "the design table that bp-sim sweep writes (resume the sweep to write it again)") from None
 
     # ------------------------------------------------------------------ results
     def finished(self, outcomes: int) -> set[str]:
@@ -163,9 +192,27 @@ class Store:
             return {}
         return {p.stem: p.read_text() for p in sorted(self.failures_dir.glob("*.txt")) if not p.name.startswith(".")}
 
-    def read_results(self) -> pd.DataFrame:
-        """The whole dataset: every finished run's rows (an empty frame if none)."""
+    def read_results(self, factors: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """The whole dataset: every finished run's rows (an empty frame if none).
+
+        A file in results/ that is not a result file is an InputError naming it: not Parquet (removing
+        it, or resuming the sweep, which sets such files aside and reruns them, fixes the folder), or,
+        given `factors`, Parquet with other columns than `result_schema(factors)` (move it out).
+        """
         files = sorted(p for p in self.results.glob("*.parquet") if not p.name.startswith("."))
         if not files:
             return pd.DataFrame(columns=["run_id", "point_id", "replicate", "seed", "outcome", "value"])
-        return pd.read_parquet(self.results)
+        expected = result_schema(factors) if factors is not None else None
+        fix = "a result file written by bp-sim sweep: remove it, or resume the sweep, which sets it aside and reruns it"
+        for path in files:
+            try:
+                schema = pq.read_schema(path)
+            except (OSError, pa.ArrowException) as exc:
+                raise InputError(str(path), _parquet_problem(exc), fix) from None
+            if expected is not None and not schema.equals(expected):
+                raise InputError(str(path), f"columns {schema.names}", f"a result file of this sweep, with columns "
+                                 f"{expected.names}: move it out of results/")
+        try:
+            return pq.read_table([str(p) for p in files]).to_pandas()
+        except (OSError, pa.ArrowException) as exc:  # a footer that reads but data that does not
+            raise InputError(str(self.results), _parquet_problem(exc), fix) from None
