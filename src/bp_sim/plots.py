@@ -18,7 +18,7 @@ def plain(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def draw_figures(figures: dict[str, Callable[[], object]], stream=sys.stderr) -> dict[str, str]:
+def draw_figures(figures: dict[str, Callable[[], object]], stream=None) -> dict[str, str]:
     """Draw each figure; one that fails is reported and skipped, never losing a finished run's
     data files (written before the figures). Returns name -> error of the figures not drawn."""
     failed = {}
@@ -28,7 +28,7 @@ def draw_figures(figures: dict[str, Callable[[], object]], stream=sys.stderr) ->
         except Exception as exc:  # any plotting failure: the run's results matter more than its picture
             plt.close("all")
             failed[name] = f"{type(exc).__name__}: {exc}"
-            stream.write(f"bp-sim: warning: {name} could not be drawn ({failed[name]}); the data files are complete\n")
+            (stream or sys.stderr).write(f"bp-sim: warning: {name} could not be drawn ({failed[name]}); the data files are complete\n")
     return failed
 
 

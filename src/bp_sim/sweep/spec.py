@@ -137,8 +137,10 @@ MIN_NORMAL_MASS = 1e-6  # a truncated normal must keep this much of its probabil
 
 
 def _float(where: str, value: object) -> float:
-    """A finite number."""
-    return checks.number(where, value, -math.inf, math.inf)
+    """A finite number (an int of any size is one; inf and nan are not)."""
+    if not checks.is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
+        raise InputError(where, value, "a finite number")
+    return float(value) if abs(value) < 1e308 else checks.number(where, value, -1e308, 1e308)
 
 
 def _allowed(kind: str, name: str) -> tuple[float, float, str]:
