@@ -44,7 +44,7 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("returns_forced", "persons/week", "removals and deportations to origin"),
     ("reintegrated", "persons/week", "returnees re-established with support"),
     ("remigrated", "persons/week", "former returnees leaving again"),
-    ("migrant_employment_rate", "share", "employed among migrants living at destinations"),
+    ("migrant_employment_rate", "share", "employed among migrants living at destinations (NaN in a week with none)"),
     ("stranded_in_transit", "persons", "people in transit who cannot pay for the next leg"),
     ("in_transit", "persons", "people travelling, detained on the way included"),
     ("resettled", "persons/week", "refugees resettled out of first-asylum countries"),

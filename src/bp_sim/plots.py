@@ -28,7 +28,8 @@ def draw_figures(figures: dict[str, Callable[[], object]], stream=None) -> dict[
         except Exception as exc:  # any plotting failure: the run's results matter more than its picture
             plt.close("all")
             failed[name] = f"{type(exc).__name__}: {exc}"
-            (stream or sys.stderr).write(f"bp-sim: warning: {name} could not be drawn ({failed[name]}); the data files are complete\n")
+            (stream or sys.stderr).write(f"bp-sim: warning: {name} could not be drawn ({failed[name]}); "
+                                         "the data files are complete\n")
     return failed
 
 
