@@ -166,7 +166,7 @@ def test_the_memory_a_run_needs_is_estimated_before_allocating():
                                          r"500,000,000 agents for 260 weeks need about 2\d\.\d GiB, and 8\.0 GiB is available"):
         check_fits("--agents", 500_000_000, 260, 40_000, available=8 * 2**30)
     check_fits("--agents", 1_000_000, 260, 40_000, available=BASE_BYTES + 2**30)  # fits: no error
-    with pytest.raises(InputError, match=r"x 2 runs at once"):
+    with pytest.raises(InputError, match=r"agents each, 2 runs at once, on this machine: .* GiB in all"):
         check_fits("--agents", 10_000_000, 260, 40_000, processes=2, available=BASE_BYTES + 2**29)
 
 

@@ -16,6 +16,9 @@ from bp_sim.errors import InputError
 # above the imported package: 43 B/agent at 4M agents, 31 B/agent at 10M (state is 30 B/agent,
 # plus the start-up temporaries). Rounded up so the estimate errs on the safe side.
 BYTES_PER_AGENT = 48
+# The reference twin keeps one Mesa agent (a Python object) per person besides the arrays:
+# 2,568 B/agent measured at 100k agents after one week.
+BYTES_PER_AGENT_BY_ENGINE = {"numba": BYTES_PER_AGENT, "reference": 3_000}
 BASE_BYTES = 400 * 2**20  # Python, NumPy, Numba and the compiled kernels: ~212 MB measured, doubled
 # Recorder per week: stocks (origins x nodes x states) and edge counters, int64 (40 kB at 40 nodes,
 # 7 origins, 14 states, 96 legs); the output tables built from it at the end take about as much again.
@@ -26,9 +29,9 @@ def recorded_bytes_per_week(n_origins: int, n_nodes: int, n_states: int, n_edges
     return 8 * (n_origins * n_nodes * n_states + n_edges * (n_edge_fields + 1) + 64)
 
 
-def run_bytes(n_agents: int, weeks: int, per_week: int) -> int:
+def run_bytes(n_agents: int, weeks: int, per_week: int, per_agent: int = BYTES_PER_AGENT) -> int:
     """Estimated peak memory of one run, bytes."""
-    return BASE_BYTES + BYTES_PER_AGENT * n_agents + RECORD_FACTOR * per_week * weeks
+    return BASE_BYTES + per_agent * n_agents + RECORD_FACTOR * per_week * weeks
 
 
 def available_bytes() -> int | None:
@@ -56,16 +59,18 @@ def available_bytes() -> int | None:
 
 
 def check_fits(key: str, n_agents: int, weeks: int, per_week: int, processes: int = 1,
-               available: int | None = None) -> None:
+               available: int | None = None, engine: str = "numba") -> None:
     """Refuse a run (or `processes` runs at once) that would not fit in this machine's memory."""
     free = available_bytes() if available is None else available
     if free is None:
         return
-    need = processes * run_bytes(n_agents, weeks, per_week)
+    per_agent = BYTES_PER_AGENT_BY_ENGINE.get(engine, BYTES_PER_AGENT)
+    need = processes * run_bytes(n_agents, weeks, per_week, per_agent)
     if need <= free:
         return
     room = free // processes - BASE_BYTES - RECORD_FACTOR * per_week * weeks
-    most = max(0, room // BYTES_PER_AGENT)
-    at_once = f" x {processes} runs at once" if processes > 1 else ""
-    raise InputError(key, n_agents, f"at most about {most:,} agents{at_once} on this machine: {n_agents:,} agents for "
-                     f"{weeks} weeks need about {need / 2**30:.1f} GiB{at_once}, and {free / 2**30:.1f} GiB is available")
+    most = max(0, room // per_agent)
+    each = f" each, {processes} runs at once," if processes > 1 else ""
+    raise InputError(key, n_agents, f"at most about {most:,} agents{each} on this machine: {n_agents:,} agents for {weeks} "
+                     f"weeks need about {need / 2**30:.1f} GiB{' in all' if processes > 1 else ''}, "
+                     f"and {free / 2**30:.1f} GiB is available")

@@ -143,7 +143,7 @@ class SilkRoutesModel(mesa.Model):
         if agents is not None and (isinstance(agents, bool) or not isinstance(agents, int | np.integer) or agents < 100):
             raise InputError("agents", agents, "an integer of at least 100")
         n = population_size(self.scenario, None if agents is None else int(agents), self.net, self.p_base)
-        check_memory(self.scenario, n, self.net, agents_key(self.scenario, agents, "agents"))
+        check_memory(self.scenario, n, self.net, agents_key(self.scenario, agents, "agents"), engine=self.engine)
         return n
 
     def set_scenario(self, scenario: Scenario) -> None:

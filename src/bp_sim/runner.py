@@ -109,7 +109,7 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
         checks.whole("--seed", seed, 0, MAX_SEED)
     if agents is not None:
         checks.whole("--agents", agents, MIN_AGENTS, 10**15, "a whole number of agents")
-    check_runnable(sc, net, agents)
+    check_runnable(sc, net, agents, engine=engine)
     check_out(out_dir, "run")
     model = model_cls(sc, agents=agents, seed=seed, network=net)
     sc.seed = model.seed

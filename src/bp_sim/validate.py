@@ -44,18 +44,20 @@ def agents_key(sc: Scenario, agents: int | None, option: str = "--agents") -> st
     return "population.persons_per_agent" if sc.persons_per_agent is not None else "agents (the default)"
 
 
-def check_memory(sc: Scenario, n_agents: int, net: Network, key: str, processes: int = 1) -> None:
+def check_memory(sc: Scenario, n_agents: int, net: Network, key: str, processes: int = 1,
+                 engine: str = "numba") -> None:
+    """Refuse `processes` runs of `n_agents` at once that this machine's memory cannot hold."""
     per_week = recorded_bytes_per_week(len(net.origin_nodes), net.n_nodes, N_STATES, net.n_edges, T.N_EDGE)
-    check_fits(key, n_agents, sc.weeks, per_week, processes)
+    check_fits(key, n_agents, sc.weeks, per_week, processes, engine=engine)
 
 
 def check_runnable(sc: Scenario, net: Network, agents: int | None = None, *, option: str = "--agents",
-                   processes: int = 1) -> int:
+                   processes: int = 1, engine: str = "numba") -> int:
     """Raise the InputError a model build would raise, without building the population; return
     the number of agents the run will have."""
     p = make_scalars(sc.parameters)
     _, base = build_world(net, p)
     policy_from_scenario(sc, net, p, base)
     n_agents = population_size(sc, agents, net, p)
-    check_memory(sc, n_agents, net, agents_key(sc, agents, option), processes)
+    check_memory(sc, n_agents, net, agents_key(sc, agents, option), processes, engine)
     return n_agents

@@ -63,3 +63,9 @@ def test_port_in_use_exits_2_with_one_line_from_the_command(busy_port):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [r.stderr.strip()] and f"--port: got {busy_port}" in r.stderr
     assert "loading the compiled engine" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_more_agents_than_memory_holds_is_refused_before_the_engine_loads(no_engine, capsys):
+    assert main(["dashboard", "--agents", "1000000000000"]) == 2
+    err = capsys.readouterr().err
+    assert "--agents: got 1000000000000; allowed: at most about" in err and "2 runs at once" in err

@@ -99,6 +99,13 @@ def serve(port: int = 8765, host: str = "127.0.0.1", agents: int | None = None, 
         raise InputError("--port", port, "a port number from 1 to 65535")
     if agents is not None and agents < 100:
         raise InputError("--agents", agents, "a whole number of at least 100")
+    if agents is not None:  # the page runs a scenario and its baseline side by side
+        from bp_sim.network import load_network
+        from bp_sim.scenario import load_scenario
+        from bp_sim.validate import check_memory
+
+        net = load_network()
+        check_memory(load_scenario("baseline", net), agents, net, "--agents", processes=2)
     check_address(host, port)  # a busy port or a bad host stops here, before the engine loads
     configure(agents, seed)
     warm_up()
