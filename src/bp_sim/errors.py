@@ -3,7 +3,7 @@
 Every message reads `KEY: got VALUE; allowed: WHAT`, and names the file when the key is in one.
 Keys and values are shown so that a typo is visible: a key with a stray space or an invisible
 character is quoted with the character escaped, a missing value reads "nothing", a date reads
-YYYY-MM-DD, and a huge or deeply nested value is shortened rather than printed whole.
+YYYY-MM-DD, and a huge or deeply nested value (or a very long key) is shortened rather than printed whole.
 """
 
 from __future__ import annotations
@@ -40,12 +40,16 @@ _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 8
 _SHORT.maxstring = 120
 _SHORT.maxother = 120
 MAX_DIGITS_SHOWN = 30  # a longer integer is described by its length
+MAX_KEY_CHARS = 120  # a longer key (a paragraph pasted as a table name) is shown by its start and length
 
 
 def key(name: object) -> str:
     """A key or place name as a message shows it: plain names as they are, anything else quoted
-    with invisible characters escaped (`"rate\\u200b"`, `"rate "`), so a typo shows."""
+    with invisible characters escaped (`"rate\\u200b"`, `"rate "`), so a typo shows; a very long
+    one by its start and its length, like a long value."""
     text = str(name)
+    if len(text) > MAX_KEY_CHARS:
+        return json.dumps(text[:MAX_KEY_CHARS]) + f"... ({len(text):,} characters)"
     return text if _PLAIN_KEY.fullmatch(text) else json.dumps(text)
 
 

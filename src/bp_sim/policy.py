@@ -70,18 +70,19 @@ class Policy:
                 continue
             if ch.scope == "param":
                 old = params[ch.name]
-                params[ch.name] = _moved(old, ch, wgt)
+                params[ch.name] = moved(old, ch, wgt)
                 continue
             key = (ch.scope, ch.name)
             if key not in copied:
                 arrays[ch.scope][ch.name] = arrays[ch.scope][ch.name].copy()
                 copied.add(key)
             arr = arrays[ch.scope][ch.name]
-            arr[ch.index] = _moved(arr[ch.index], ch, wgt)
+            arr[ch.index] = moved(arr[ch.index], ch, wgt)
         return arrays, params
 
 
-def _moved(old, ch: Change, wgt: float):
+def moved(old, ch: Change, wgt: float):
+    """A setting `old` moved by change `ch` at weight `wgt` (the share of its ramp done)."""
     if ch.mode == "scale":
         return old * (1.0 + wgt * (ch.value - 1.0))
     return old + wgt * (ch.value - old)

@@ -15,8 +15,10 @@ from typing import Any
 
 from bp_sim import checks
 from bp_sim.errors import MISSING, InputError, Note, path
+from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import parse_levers
-from bp_sim.parameters import SPECS, check_combined, check_value
+from bp_sim.parameters import COMBINED, SPECS, SumAtMost, check_combined, check_value
+from bp_sim.policy import Change, moved
 from bp_sim.userfiles import existing_file, read_toml
 
 TOP_KEYS = ("scenario", "population", "parameters", "levers", "nodes", "origins", "routes", "corridors", "events")
@@ -187,8 +189,8 @@ def _resolve_raw(path: Path, places: dict | None = None) -> dict:
         except InputError as exc:
             raise exc.in_file(file) from None
         merged = _merge(merged, own)
-        if "name" not in (own.get("scenario") or {}):
-            merged.setdefault("scenario", {})["name"] = file.stem
+        if "name" not in (own.get("scenario") or {}):  # named after its file (cleaned: it is not the user's key)
+            merged.setdefault("scenario", {})["name"] = "".join(c for c in file.stem if c.isprintable())[:NAME_CHARS] or "unnamed"
     return merged
 
 
@@ -208,8 +210,9 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
         sc.name = checks.text("scenario.name", head["name"], required=True, max_chars=NAME_CHARS)
     if "description" in head:
         d = head["description"]
-        if not isinstance(d, str) or len(d) > DESCRIPTION_CHARS:
-            raise InputError("scenario.description", d, f"a string of at most {DESCRIPTION_CHARS} characters")
+        if not isinstance(d, str) or len(d) > DESCRIPTION_CHARS or not all(c.isprintable() or c in "\n\t" for c in d):
+            raise InputError("scenario.description", d,
+                             f"a string of at most {DESCRIPTION_CHARS} printable characters (newlines and tabs allowed)")
         sc.description = d
     if "start_date" in head:
         sc.start_date = checks.date("scenario.start_date", head["start_date"], checks.EARLIEST_DATE, checks.LATEST_START)
@@ -252,7 +255,60 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
         raise InputError("events", events, "an array of tables [[events]]")
     for k, ev in enumerate(events):
         sc.events.append(_parse_event(f"events[{k}]", ev, sc, places))
+    check_shares_over_time(sc)
     return sc
+
+
+def check_shares_over_time(sc: Scenario, values: dict[str, float] | None = None,
+                           rules: tuple[SumAtMost, ...] = COMBINED, key: str | None = None) -> None:
+    """Parameters bound together (COMBINED) stay valid in every week of the run, with the
+    parameter_change events and model-wide levers in force that week, applied as the policy
+    applies them (in order, each moved by the share of its ramp done).
+
+    Each event is checked alone against the scenario's own values when it is read; two events
+    (or an event and a lever) in force at once may still pass one whole. `values` replaces
+    parameters (a sweep's highest values); the error names `key`, else the event or lever that
+    pushed the sum past the limit.
+    """
+    bound = {n for rule in rules for n in rule.names}
+    moves: list[tuple[str, Change]] = []
+    for k, ev in enumerate(sc.events):
+        table, _, name = str(ev.get("target", "")).partition(".")
+        if ev["type"] == "parameter_change" and table == "parameters" and name in bound:
+            end = sc.week_of(ev["until"]) if "until" in ev else None
+            moves.append((f"events[{k}].value", Change("param", name, None, ev["value"], sc.week_of(ev["date"]),
+                                                       ev.get("ramp_weeks", 0), end)))
+    for lever, setting in sc.levers.items():
+        lv = LEVERS[lever]
+        if lv.scope == "param" and lv.field in bound:
+            start = sc.week_of(setting.start) if setting.start is not None else 0
+            end = sc.week_of(setting.until) if setting.until is not None else None
+            moves.append((f"levers.{lever}", Change("param", lv.field, None, setting.value, start, setting.ramp_weeks,
+                                                    end, lv.mode)))
+    if not moves and values is None:
+        return
+    base = {n: v for n, v in {**{k: s.value for k, s in SPECS.items()}, **sc.parameters, **(values or {})}.items()
+            if n in bound}
+    last = None
+    for t in range(sc.weeks):
+        weights = tuple(ch.weight(t) for _, ch in moves)
+        if weights == last:
+            continue
+        last, now = weights, dict(base)
+        for (_, ch), w in zip(moves, weights, strict=True):
+            if w > 0.0:
+                now[ch.name] = moved(now[ch.name], ch, w)
+        for rule in rules:
+            total = rule.total(now)
+            if total > rule.limit + 1e-12:
+                active = [(ch.start, k) for k, ((_, ch), w) in enumerate(zip(moves, weights, strict=True))
+                          if w > 0.0 and ch.name in rule.names]  # the one that began last is named
+                shown = " + ".join(f"{n} {now[n]:g}" for n in rule.names)
+                day = sc.start_date + dt.timedelta(weeks=t)
+                raise InputError(key or (moves[max(active)[1]][0] if active else f"parameters.{rule.names[-1]}"),
+                                 f"{shown} = {total:g} in the week from {day.isoformat()}",
+                                 f"values that keep {' + '.join(rule.names)} at most {rule.limit:g} in every week, "
+                                 f"with the events and levers in force then ({rule.why})")
 
 
 def _allowed_places(valid, given: object = None) -> str:

@@ -7,6 +7,8 @@ a recursive reader would overflow the stack. Each of these is told to the user b
 
 from __future__ import annotations
 
+import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -68,6 +70,14 @@ def read_toml(where: str, path: Path) -> dict:
     except RecursionError:
         raise InputError(where, f"{path} (nested too deeply to read)",
                          f"TOML with tables and arrays at most {MAX_NESTING} deep") from None
+    except ValueError as exc:  # tomllib lets Python's int() refuse a decimal integer of over 4,300 digits
+        limit = sys.get_int_max_str_digits()
+        long = re.search(rf"[0-9_]{{{limit + 1},}}", text) if limit else None
+        if long is None:
+            raise InputError(where, f"{path} (invalid TOML: {exc})", "a valid TOML file") from None
+        line = text[: long.start()].count("\n") + 1
+        raise InputError(where, f"{path} (an integer of over {limit:,} digits on line {line})",
+                         f"a valid TOML file with integers of at most {limit:,} digits") from None
     depth = nesting(raw)
     if depth > MAX_NESTING:
         raise InputError(where, f"{path} (nested {depth} deep)", f"TOML with tables and arrays at most {MAX_NESTING} deep")

@@ -17,7 +17,7 @@ from bp_sim.network import Network
 from bp_sim.parameters import make_scalars
 from bp_sim.policy import policy_from_scenario
 from bp_sim.population import total_persons
-from bp_sim.scenario import Scenario
+from bp_sim.scenario import Scenario, check_shares_over_time
 from bp_sim.states import N_STATES
 
 DEFAULT_AGENTS = 200_000
@@ -56,6 +56,7 @@ def check_runnable(sc: Scenario, net: Network, agents: int | None = None, *, opt
     """Raise the InputError a model build would raise, without building the population; return
     the number of agents the run will have."""
     p = make_scalars(sc.parameters)
+    check_shares_over_time(sc)  # a scenario made in code, or changed after it was read (a sweep's point)
     _, base = build_world(net, p)
     policy_from_scenario(sc, net, p, base)
     n_agents = population_size(sc, agents, net, p)

@@ -39,7 +39,7 @@ from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import LeverSetting, lever_changes, parse_levers
 from bp_sim.outcomes import OUTCOME_NAMES
 from bp_sim.parameters import SPECS
-from bp_sim.scenario import Scenario, load_scenario, valid_places
+from bp_sim.scenario import Scenario, check_shares_over_time, load_scenario, valid_places
 from bp_sim.userfiles import existing_file, read_text, read_toml
 
 TOP_KEYS = ("experiment", "run", "design", "levers", "parameters")
@@ -302,7 +302,8 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
     _check_keys("", raw, TOP_KEYS)
     head = _table("experiment", raw.get("experiment", {}))
     _check_keys("experiment", head, EXPERIMENT_KEYS)
-    name = checks.text("experiment.name", head.get("name", path.stem), required=True, max_chars=200)
+    default_name = "".join(c for c in path.stem if c.isprintable())[:200] or "unnamed"  # from the file, cleaned
+    name = checks.text("experiment.name", head.get("name", default_name), required=True, max_chars=200)
     description = head.get("description", "")
     if not isinstance(description, str):
         raise InputError("experiment.description", description, "a string")
@@ -372,7 +373,7 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
         raise InputError(f"parameters.{dupes[0]}", dupes[0], "a name not also varied as a lever (columns must differ)")
     if design == "sobol" and second_order and len(factors) < 2:
         raise InputError("design.second_order", True, "false with a single factor (second order needs two)")
-    _check_combined_ranges(factors, scenario)
+    _check_combined_ranges(factors, scenario, years is not None)
     for f in factors:  # places named in `where` exist
         if f.kind == "lever":
             try:
@@ -391,9 +392,11 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
                       agents=agents, outcomes=outcomes)
 
 
-def _check_combined_ranges(factors: list[Factor], scenario: Scenario) -> None:
+def _check_combined_ranges(factors: list[Factor], scenario: Scenario, years_changed: bool = False) -> None:
     """Parameters bound together (shares of one whole) must stay valid at every design point:
-    the largest sum the factors' ranges allow, with the others at the scenario's values."""
+    the largest sum the factors' ranges allow, with the others at the scenario's values, and
+    so in every week of the run with the base scenario's events and levers in force (a sum
+    only grows with the values it starts from, so the top of the ranges is the worst case)."""
     from bp_sim.parameters import COMBINED
 
     values = {**{k: s.value for k, s in SPECS.items()}, **scenario.parameters}
@@ -404,6 +407,8 @@ def _check_combined_ranges(factors: list[Factor], scenario: Scenario) -> None:
             shown = " + ".join(f"{n} {({**values, **highs})[n]:g}" for n in rule.names)
             raise InputError(f"parameters.{varied[-1]}.high", f"{shown} at the top of the ranges",
                              f"ranges whose largest sum {' + '.join(rule.names)} is at most {rule.limit:g} ({rule.why})")
+        if varied or years_changed:  # else the base scenario was checked so when it was read
+            check_shares_over_time(scenario, highs, (rule,), f"parameters.{varied[-1]}.high" if varied else "run.years")
 
 
 def load_experiment(path: str | Path, net=None) -> Experiment:
