@@ -30,7 +30,7 @@ from bp_sim.parameters import Scalars, make_scalars, params_array
 from bp_sim.policy import policy_from_scenario
 from bp_sim.population import initial_population
 from bp_sim.rng import seed_key
-from bp_sim.scenario import Scenario, load_scenario
+from bp_sim.scenario import Scenario, check_shares_over_time, load_scenario
 from bp_sim.states import N_STATES, State
 from bp_sim.validate import agents_key, check_memory, population_size
 from bp_sim.world import WAIT_BUCKETS
@@ -106,6 +106,7 @@ class SilkRoutesModel(mesa.Model):
         self.seed_key = seed_key(self.seed)
         self.check_invariants = check_invariants
         self.p_base: Scalars = make_scalars(scenario.parameters)
+        check_shares_over_time(scenario)  # a scenario made in code skips the checks of reading a file
         self.p = self.p_base
         self._params_in_force: dict[str, float] | None = None
         self.world, self.base = build_world(net, self.p_base)
@@ -159,6 +160,7 @@ class SilkRoutesModel(mesa.Model):
         if scenario.start_date != self.scenario.start_date:
             raise InputError("scenario.start_date", scenario.start_date,
                              f"{self.scenario.start_date}, the running model's start")
+        check_shares_over_time(scenario)
         self.policy = policy_from_scenario(scenario, self.net, self.p_base, self.base)
         self.scenario = scenario
 
