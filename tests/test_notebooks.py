@@ -10,6 +10,15 @@ nbformat = pytest.importorskip("nbformat", reason="nbformat is in the test extra
 nbclient = pytest.importorskip("nbclient", reason="nbclient is in the test extra")
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+GUARD_S = 600  # last-resort deadline for the kernel to start and for each cell (not a measure of speed)
+
+
+@pytest.fixture(scope="module")
+def warm_engine():
+    """Compile (or load) the engine here first, so the notebooks' kernels only load it from the cache."""
+    from bp_sim.warmup import warm_up_engine
+
+    warm_up_engine(who="tests/test_notebooks")
 
 
 def test_the_four_notebooks_are_there():
@@ -25,9 +34,10 @@ def test_notebook_is_stored_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs(path, tmp_path):
+def test_notebook_runs(path, tmp_path, warm_engine):
     nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(nb, timeout=GUARD_S, startup_timeout=GUARD_S, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors

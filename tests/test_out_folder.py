@@ -8,6 +8,7 @@ a symlink as --out leaves nothing behind; folders get the umask's permissions.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -258,3 +259,43 @@ def test_the_marker_lists_every_file_of_nested_outputs(tmp_path):
     assert atomic.not_replaceable(out, "analysis") is None
     (out / "plots" / "mine.png").write_bytes(b"mine")
     assert "plots/mine.png" in atomic.not_replaceable(out, "analysis")
+
+
+def _workers(pid: int) -> list[int]:
+    """Process ids of the multiprocessing workers whose parent is `pid` (Linux /proc; the
+    resource tracker, which exits by itself when its command does, is not one)."""
+    kids = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and b"spawn_main" in (stat_file.parent / "cmdline").read_bytes():
+                kids.append(int(stat_file.parent.name))
+    return kids
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigterm_stops_compare_and_its_workers_at_once(tmp_path):
+    out = tmp_path / "cmp"
+    proc = subprocess.Popen([sys.executable, "-m", "bp_sim.cli", "compare", "baseline", "legal_pathways", "--reps", "500",
+                             "--jobs", "2", "--agents", "20000", "--years", "1", "--out", str(out)],
+                            stderr=subprocess.PIPE, text=True)
+    seen = ""
+    while "runs 1/" not in seen:  # a state: the workers are running (1,000 runs are far from done)
+        char = proc.stderr.read(1)
+        assert char, f"compare ended early: {seen}"
+        seen += char
+    workers = _workers(proc.pid)
+    assert len(workers) == 2, "compare --jobs 2 runs its runs in two worker processes"
+    proc.send_signal(signal.SIGTERM)
+    rest = proc.stderr.read()
+    assert proc.wait() == 128 + signal.SIGTERM and "interrupted" in rest and "Traceback" not in rest
+    # Terminated before the command returned, not left to finish the runs they held.
+    assert not [pid for pid in workers if _running(pid)]
+    assert not out.exists()

@@ -13,12 +13,17 @@ from bp_sim.errors import InputError
 
 
 def _progress_printer(stream=sys.stderr):
-    start = time.perf_counter()
+    """Weeks simulated and the rate, timed from the first week (not from start-up)."""
+    first: list[tuple[float, int]] = []
 
     def show(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if not first:
+            first.append((now, done))
         if done == total or done % 13 == 0:
-            rate = done / max(time.perf_counter() - start, 1e-9)
-            stream.write(f"\r  week {done}/{total}  ({rate:.0f} weeks/s)")
+            t0, d0 = first[0]
+            rate = f"  ({(done - d0) / (now - t0):.0f} weeks/s)" if done > d0 and now > t0 else ""
+            stream.write(f"\r  week {done}/{total}{rate}")
             if done == total:
                 stream.write("\n")
             stream.flush()
@@ -27,11 +32,17 @@ def _progress_printer(stream=sys.stderr):
 
 
 def _run_counter(stream=sys.stderr):
-    start = time.perf_counter()
+    """Runs done and time left, timed from the first finished run (so a compile before it, or
+    workers starting, does not inflate the estimate)."""
+    first: list[tuple[float, int]] = []
 
     def show(done: int, total: int) -> None:
-        left = (time.perf_counter() - start) / done * (total - done)
-        stream.write(f"\r  runs {done}/{total}, about {left:.0f} s left   ")
+        now = time.perf_counter()
+        if not first:
+            first.append((now, done))
+        t0, d0 = first[0]
+        left = f", about {(now - t0) / (done - d0) * (total - done):.0f} s left" if done > d0 else ""
+        stream.write(f"\r  runs {done}/{total}{left}   ")
         if done == total:
             stream.write("\n")
         stream.flush()

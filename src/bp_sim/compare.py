@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bp_sim import checks
+from bp_sim import checks, procpool
 from bp_sim.atomic import atomic_dir, check_out
 from bp_sim.errors import InputError, Note
 from bp_sim.network import load_network
@@ -66,7 +66,16 @@ def _run_one(job: tuple[int, int, Scenario, int | None, int]) -> RunResult:
 
 def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, seed: int, jobs: int,
                    progress: Callable[[int, int], None] | None = None) -> list[RunResult]:
-    """Every scenario x replicate, in parallel over `jobs` processes (1: in this process)."""
+    """Every scenario x replicate, in parallel over `jobs` processes (1: in this process).
+
+    The engine is compiled (or loaded) here first, saying so when that is a compile (unless
+    `progress` is None: quiet), so that worker processes load it from Numba's cache instead of
+    each compiling it at the same time."""
+    import sys
+
+    from bp_sim.warmup import warm_up_engine
+
+    warm_up_engine(scenarios[0], stream=sys.stderr if progress is not None else None)
     work = [(k, r, sc, agents, seed + r) for r in range(reps) for k, sc in enumerate(scenarios)]
     results: list[RunResult] = []
     if jobs <= 1:
@@ -79,12 +88,18 @@ def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, see
     old = os.environ.get("NUMBA_NUM_THREADS")
     os.environ["NUMBA_NUM_THREADS"] = str(threads)  # inherited by the worker processes
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
+                                   initializer=procpool.init_worker, initargs=(os.getpid(),))
+        try:
             futures = [pool.submit(_run_one, job) for job in work]
             for n, fut in enumerate(as_completed(futures)):
                 results.append(fut.result())
                 if progress:
                     progress(n + 1, len(work))
+        except BaseException:  # Ctrl-C, SIGTERM, a failed run: stop the workers now, not after their runs
+            procpool.stop(pool)
+            raise
+        pool.shutdown()
     finally:
         if old is None:
             os.environ.pop("NUMBA_NUM_THREADS", None)

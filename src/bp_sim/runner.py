@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import resource
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,7 @@ from bp_sim.scenario import MAX_SEED, Scenario, load_scenario
 from bp_sim.states import State
 from bp_sim.tally import E_CROSSINGS, E_DEATHS, E_DETECTIONS, E_INTERCEPTIONS
 from bp_sim.validate import MIN_AGENTS, check_runnable
+from bp_sim.warmup import warm_up_engine
 
 
 def timeseries_frame(model: SilkRoutesModel) -> pd.DataFrame:
@@ -111,6 +113,7 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
         checks.whole("--agents", agents, MIN_AGENTS, 10**15, "a whole number of agents")
     check_runnable(sc, net, agents, engine=engine)
     check_out(out_dir, "run")
+    warm_up_engine(sc, network=net, stream=sys.stderr if progress is not None else None)  # says so if it compiles
     model = model_cls(sc, agents=agents, seed=seed, network=net)
     sc.seed = model.seed
     t1 = time.perf_counter()

@@ -17,6 +17,10 @@ import urllib.request
 import pytest
 
 AGENTS = 20_000  # small runs: the browser tests are about the page, not the numbers
+# Last-resort deadline for every state the browser tests wait for (the server started, the page
+# drawn, a week shown...): generous, so that a busy machine is slow, never failed. Not a measure.
+GUARD_S = 600
+GUARD_MS = GUARD_S * 1000  # Playwright counts in milliseconds
 
 
 def _browser_path() -> str | None:
@@ -42,7 +46,7 @@ def dashboard_url(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "bp_sim.cli", "dashboard", "--port", str(port),
                              "--agents", str(AGENTS)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 300  # the server compiles the engine first (~1.5 min with an empty cache)
+    deadline = time.monotonic() + GUARD_S  # the server compiles the engine first (a minute or so, cold)
     while True:
         try:
             with urllib.request.urlopen(url, timeout=5) as r:
@@ -53,13 +57,14 @@ def dashboard_url(tmp_path_factory):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"dashboard server did not start (exit {proc.poll()}); log in {log.name}")
-        time.sleep(0.5)
+        time.sleep(0.5)  # polling interval
     yield url
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=10)  # seconds; no test depends on it: a server slow to stop is killed
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
     log.close()
 
 
@@ -77,8 +82,12 @@ def browser():
 
 @pytest.fixture
 def page(browser, dashboard_url):
-    """A fresh browser session on the dashboard, with every request and failed response recorded."""
+    """A fresh browser session on the dashboard, with every request and failed response recorded.
+
+    Every wait in it (for an element, a download, a page load) has the generous GUARD_MS deadline."""
     context = browser.new_context(viewport={"width": 1600, "height": 1100}, accept_downloads=True)
+    context.set_default_timeout(GUARD_MS)
+    context.set_default_navigation_timeout(GUARD_MS)
     pg = context.new_page()
     pg.requests = []
     pg.failed = []
@@ -86,6 +95,6 @@ def page(browser, dashboard_url):
     pg.on("requestfailed", lambda r: pg.failed.append(r.url))
     pg.on("response", lambda r: pg.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     pg.goto(dashboard_url)
-    pg.get_by_text("What changed against the baseline").wait_for(timeout=90_000)
+    pg.get_by_text("What changed against the baseline").wait_for()
     yield pg
     context.close()

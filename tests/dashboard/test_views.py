@@ -1,8 +1,6 @@
-"""What the page shows, without a browser: lever groups, summary sentence, charts, map, render time."""
+"""What the page shows, without a browser: lever groups, summary sentence, charts, map."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 
@@ -56,20 +54,15 @@ def test_offline_assets_are_installed_and_an_empty_cache_is_reported(tmp_path):
     assert missing_assets(tmp_path) == list(REQUIRED_ASSETS)
 
 
-def test_a_step_of_the_default_dashboard_renders_well_under_a_second():
+def test_a_step_of_the_default_dashboard_draws_charts_map_and_summary():
+    # What is drawn, at the dashboard's size; how fast is measured in benchmarks/dashboard_redraw.py.
     m = PairedModel(agents=DASHBOARD_AGENTS, network=network())
     m.set_lever("border_enforcement", 1.0)
     for _ in range(30):
         m.step()
-    chart_png(*m.series(), m.preset_scenario.start_date)  # warm the font cache
-    times = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        m.step()
-        s, b = m.series()
-        assert chart_png(s, b, m.preset_scenario.start_date).startswith(PNG)
-        assert map_png(m.scenario_model, "enforcement").startswith(PNG)
-        sentence(s, b)
-        times.append(time.perf_counter() - t0)
-    print(f"step + charts + map + summary at {DASHBOARD_AGENTS:,} agents: {min(times):.2f} s (best of 3)")
-    assert min(times) < 1.0
+    m.step()
+    s, b = m.series()
+    assert len(s) == len(b) == 31
+    assert chart_png(s, b, m.preset_scenario.start_date).startswith(PNG)
+    assert map_png(m.scenario_model, "enforcement").startswith(PNG)
+    assert isinstance(sentence(s, b), str) and sentence(s, b)

@@ -46,6 +46,6 @@ def write_experiment(folder: Path, name: str = "tiny", *, design: str = 'type = 
 @pytest.fixture(scope="session", autouse=True)
 def warm_numba_cache():
     """Compile (or load) the kernels once here, so worker processes only read the cache."""
-    from bp_sim import SilkRoutesModel, load_scenario
+    from bp_sim.warmup import warm_up_engine
 
-    SilkRoutesModel(load_scenario("baseline"), agents=200, seed=0).run(1)
+    warm_up_engine(who="tests/sweep")

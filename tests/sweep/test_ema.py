@@ -45,6 +45,6 @@ def test_experiments_run_with_common_random_numbers():
 
 def test_example_script_runs():
     res = subprocess.run([sys.executable, str(EXAMPLE), "--scenarios", "2", "--policies", "2", "--agents", "2000",
-                          "--years", "0.2"], capture_output=True, text=True, timeout=300)
+                          "--years", "0.2"], capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-2000:]
     assert "remittances_received_usd" in res.stdout and "irregular_departures" in res.stdout

@@ -24,11 +24,13 @@ from bp_sim.sweep.worker import KILL_ONCE_ENV
 from .conftest import write_experiment
 
 OUTCOMES = ["remittance_fees_usd", "regular_departures_europe", "irregular_departures"]
-# Enough work that a signal sent when the first result appears finds most runs still to do.
-LONGER = dict(name="longer", replicates=4, years=26 / 52, agents=20_000,
-              factors="[levers.remittance_cost]\nvalues = [1.0, 3.0, 8.0]\n"
-                      "[levers.regular_pathways]\nvalues = [1.0, 3.0]\n")
-N_LONGER = 24
+# A sweep that cannot end by itself while a test signals it: the signal goes out as soon as the
+# first (or second) result file exists, and 1,000 runs of 100 agents for one week take one worker
+# about 30 s (30 ms a run, here), so hundreds of runs are still to do whatever the machine's speed.
+MANY = dict(name="many", replicates=2, years=1 / 52, agents=100, design='type = "latin"\nsamples = 500\nseed = 3',
+            factors="[levers.remittance_cost]\nlow = 1.0\nhigh = 8.0\n")
+N_MANY = 1000
+GUARD_S = 600  # last-resort deadline for a state a test waits for (not a measure of speed)
 
 
 def frame(out) -> pd.DataFrame:
@@ -36,12 +38,12 @@ def frame(out) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def longer(tmp_path_factory):
-    """The 24-run sweep done in one go: the reference for the resumed ones."""
-    folder = tmp_path_factory.mktemp("longer")
-    path = write_experiment(folder, **LONGER)
+def many(tmp_path_factory):
+    """The 1,000-run sweep done in one go: the reference for the interrupted and resumed ones."""
+    folder = tmp_path_factory.mktemp("many")
+    path = write_experiment(folder, **MANY)
     report = run_sweep(path, folder / "ref", workers=2, stream=None)
-    assert report.done == N_LONGER and not report.failed
+    assert report.done == N_MANY and not report.failed
     return path, frame(folder / "ref")
 
 
@@ -91,67 +93,67 @@ def _start_cli(path, out):
                             text=True, start_new_session=True)
 
 
-def _wait_for_results(out, proc, n=1, timeout=120):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        if (out / "results").is_dir() and len(list((out / "results").glob("*.parquet"))) >= n:
-            return
+def _wait_for_results(out, proc, n=1) -> None:
+    """Wait until `n` result files exist; fail at once if the sweep ends before that."""
+    deadline = time.monotonic() + GUARD_S
+    while not ((out / "results").is_dir() and len(list((out / "results").glob("*.parquet"))) >= n):
         assert proc.poll() is None, proc.communicate()
-        time.sleep(0.02)
-    raise AssertionError("no result appeared")
+        assert time.monotonic() < deadline, f"no {n} results in {out} after {GUARD_S} s"
+        time.sleep(0.02)  # polling interval
 
 
-def test_ctrl_c_then_resume_gives_the_uninterrupted_dataset(tmp_path, longer):
-    path, reference = longer
+def test_ctrl_c_then_resume_gives_the_uninterrupted_dataset(tmp_path, many):
+    path, reference = many
     out = tmp_path / "out"
     proc = _start_cli(path, out)
     _wait_for_results(out, proc)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=GUARD_S)
     assert proc.returncode == 130, err
     assert "interrupted" in err and f"bp-sim sweep {path} --out {out}" in err and "Traceback" not in err
     kept = len(list((out / "results").glob("*.parquet")))
-    assert 1 <= kept < N_LONGER
+    assert 1 <= kept < N_MANY
     assert json.loads((out / "sweep.json").read_text())["sessions"][-1]["status"] == "interrupted"
     report = run_sweep(path, out, workers=2, stream=None)
-    assert report.already == kept and report.done == N_LONGER - kept
+    assert report.already == kept and report.done == N_MANY - kept
     pd.testing.assert_frame_equal(frame(out), reference)
 
 
-def test_killed_process_and_partial_files_then_resume(tmp_path, longer):
-    path, reference = longer
+def test_killed_process_and_partial_files_then_resume(tmp_path, many):
+    path, reference = many
     out = tmp_path / "out"
     proc = _start_cli(path, out)
     _wait_for_results(out, proc, n=2)
     os.kill(proc.pid, signal.SIGKILL)  # no clean-up at all in the driver
-    proc.communicate(timeout=60)
+    proc.communicate(timeout=GUARD_S)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)  # and its orphaned worker, should it still be there
     results = out / "results"
     files = sorted(results.glob("*.parquet"))
     kept = len(files)
-    assert 2 <= kept < N_LONGER
+    assert 2 <= kept < N_MANY
     # What a crash mid-write could leave: a hidden temporary file and a truncated result.
     (results / f".{files[0].name}.tmp-xyz").write_bytes(files[0].read_bytes()[:100])
     truncated = files[1].read_bytes()[:-20]
     files[1].write_bytes(truncated)
     report = run_sweep(path, out, workers=2, stream=None)
-    assert report.already == kept - 1 and report.done == N_LONGER - kept + 1  # the truncated one was run again
+    assert report.already == kept - 1 and report.done == N_MANY - kept + 1  # the truncated one was run again
     assert not list(results.glob(".*.tmp-*"))
     pd.testing.assert_frame_equal(frame(out), reference)
     assert pd.read_parquet(results).shape == reference.shape  # the set-aside file is not read as a result
 
 
-def test_worker_killed_mid_sweep_loses_nothing(tmp_path, longer, monkeypatch):
-    path, reference = longer
+def test_worker_killed_mid_sweep_loses_nothing(tmp_path, monkeypatch):
+    path = write_experiment(tmp_path)  # 8 runs
+    assert run_sweep(path, tmp_path / "ref", workers=2, stream=None).done == 8
     marker = tmp_path / "kill-once"
     marker.touch()
     monkeypatch.setenv(KILL_ONCE_ENV, str(marker))  # the first run a worker takes kills that worker
     out = tmp_path / "out"
     report = run_sweep(path, out, workers=2, stream=None)
     assert not marker.exists()  # a worker did die
-    assert report.done == N_LONGER and not report.failed
-    pd.testing.assert_frame_equal(frame(out), reference)
+    assert report.done == 8 and not report.failed
+    pd.testing.assert_frame_equal(frame(out), frame(tmp_path / "ref"))
 
 
 def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):

@@ -54,11 +54,10 @@ def configure(agents: int | None = None, seed: int | None = None) -> None:
 
 def warm_up() -> None:
     """Compile the engine's kernels (or load them from Numba's cache) before the first page is
-    served: on a fresh checkout that takes a minute or more, which the first click would wait for."""
-    from bp_sim.model import SilkRoutesModel
+    served: on a fresh checkout that takes a minute or so, which the first click would wait for."""
+    from bp_sim.warmup import warm_up_engine
 
-    sys.stderr.write("bp-sim dashboard: loading the compiled engine (compiling takes a minute or two the first time)\n")
-    SilkRoutesModel(agents=1_000, seed=0).step()
+    warm_up_engine(stream=sys.stderr, who="bp-sim dashboard")
 
 
 def check_address(host: str, port: int) -> None:

@@ -177,7 +177,7 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, backend: 
         status = "stopped by an error"
         try:
             if jobs and scheduler is None:
-                warm_up(exp.scenario)
+                warm_up(exp.scenario, stream)
             if backend == "local":
                 from bp_sim.sweep.local import run_local
 

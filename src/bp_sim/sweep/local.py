@@ -11,39 +11,14 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import signal
-import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from bp_sim.procpool import init_worker as _init_worker
+from bp_sim.procpool import stop as _stop
 from bp_sim.sweep.worker import Job, JobResult, execute
-
-
-def _watch_parent(parent: int, every_s: float = 1.0) -> None:
-    while os.getppid() == parent:
-        time.sleep(every_s)
-    os._exit(1)  # the driver was killed: nobody will read this worker's results
-
-
-def _init_worker(parent: int) -> None:
-    """Workers leave Ctrl-C to the driver, which stops them (no tracebacks from every process),
-    and exit by themselves if the driver is killed outright (they would otherwise wait forever)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Terminate the pool's worker processes now (Python 3.11 has no public call for this)."""
-    procs = list(getattr(pool, "_processes", {}).values())
-    for proc in procs:
-        if proc.is_alive():
-            proc.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in procs:
-        proc.join(timeout=5)
 
 
 def _submit(pool: ProcessPoolExecutor, queue: deque[Job], in_flight: dict[Future, Job]) -> bool:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import time
 import traceback
 from dataclasses import dataclass
+from typing import TextIO
 
 from bp_sim.scenario import Scenario
 from bp_sim.sweep.runs import Run, build_scenario
@@ -73,12 +75,12 @@ def _set_threads(threads: int | None) -> None:
     numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
 
 
-def warm_up(base: Scenario) -> None:
+def warm_up(base: Scenario, stream: TextIO | None = sys.stderr) -> None:
     """Compile (or load) the kernels in this process, so that workers started on this machine
-    find them in Numba's cache instead of each compiling them (about a minute when cold)."""
-    from bp_sim.model import SilkRoutesModel
+    find them in Numba's cache instead of each compiling them; a compile is announced on `stream`."""
+    from bp_sim.warmup import warm_up_engine
 
-    SilkRoutesModel(base, agents=200, seed=0, network=_network()).run(1)
+    warm_up_engine(base, network=_network(), stream=stream)
 
 
 def execute(job: Job) -> JobResult:
