@@ -45,3 +45,11 @@ def total(model, outcome: str) -> float:
 @pytest.fixture(scope="session")
 def net():
     return network()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_engine():
+    """Compile (or load) the kernels once, first, the way commands do (bp_sim.warmup: the fast path)."""
+    from bp_sim.warmup import warm_up_engine
+
+    warm_up_engine(stream=None)
