@@ -217,3 +217,14 @@ def test_input_errors_travel_between_processes_as_themselves():
     err = pickle.loads(pickle.dumps(InputError("levers.x", MISSING, "a number", "s.toml")))
     assert isinstance(err, InputError) and str(err) == "s.toml: levers.x: got nothing; allowed: a number"
     assert err.value is MISSING
+
+
+def test_nesting_is_measured_before_parsing_and_strings_do_not_count(tmp_path, net):
+    from bp_sim.userfiles import bracket_depth
+
+    assert bracket_depth("a = [[1], {b = [2]}]\n[t]\n[[e]]\n") == 3
+    assert bracket_depth("a = '[[[[' # [[[[\nb = \"\\\"[[[\"\nc = '''\n[[[\n'''\n") == 0
+    inline = "[parameters]\nsaving_rate = " + "{a = " * 40 + "1" + "}" * 40 + "\n"
+    refused(write(tmp_path, inline), net, r"nested 40 deep")
+    deep_in_text = "[scenario]\ndescription = '" + "[" * 500 + "'\n"
+    assert load_scenario(write(tmp_path, deep_in_text), net).description.startswith("[[[")

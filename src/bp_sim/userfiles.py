@@ -60,9 +60,39 @@ def read_text(where: str, path: Path) -> str:
                          "a UTF-8 text file: save it as UTF-8") from None
 
 
+def bracket_depth(text: str) -> int:
+    """How deep `[` and `{` nest in TOML text, outside strings and comments (a scan, no recursion).
+
+    Checked before parsing: Python's TOML reader recurses once per level, so a file nested a
+    thousand deep would otherwise end in a RecursionError deep inside it."""
+    deepest = depth = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                i += 2 if c == '"' and text[i] == "\\" else 1
+            i += len(quote) - 1  # onto the closing quote's last character
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth -= 1
+        i += 1
+    return deepest
+
+
 def read_toml(where: str, path: Path) -> dict:
     """Parse a TOML file (UTF-8, nested at most MAX_NESTING deep)."""
     text = read_text(where, path)
+    depth = bracket_depth(text)
+    if depth > MAX_NESTING:
+        raise InputError(where, f"{path} (nested {depth} deep)", f"TOML with tables and arrays at most {MAX_NESTING} deep")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
