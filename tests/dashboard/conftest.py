@@ -31,6 +31,15 @@ def _browser_path() -> str | None:
     return None
 
 
+# The server's first act (Linux): ask the kernel for SIGTERM when the test process goes, however it
+# goes, so a killed test run never leaves a server holding its port; then run `bp-sim` as usual.
+SERVER_MAIN = ("import contextlib, ctypes, runpy, signal, sys\n"
+               "with contextlib.suppress(OSError, AttributeError):\n"
+               "    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG, <linux/prctl.h>\n"
+               "sys.argv = ['bp-sim', *sys.argv[1:]]\n"
+               "runpy.run_module('bp_sim.cli', run_name='__main__')\n")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -43,7 +52,7 @@ def dashboard_url(tmp_path_factory):
     env = dict(os.environ, HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9",
                NO_PROXY="127.0.0.1,localhost", PYTHONWARNINGS="ignore")
     log = (tmp_path_factory.mktemp("dashboard") / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "bp_sim.cli", "dashboard", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-c", SERVER_MAIN, "dashboard", "--port", str(port),
                              "--agents", str(AGENTS)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + GUARD_S  # the server compiles the engine first (a minute or so, cold)

@@ -103,3 +103,27 @@ def test_a_preset_with_another_start_date_is_refused(tmp_path):
     other.write_text('[scenario]\nname = "late"\nstart_date = 2021-01-01\n')
     with pytest.raises(InputError, match="preset"):
         PairedModel(str(other), agents=AGENTS, network=network())
+
+
+def test_series_read_while_another_thread_steps_are_always_the_same_weeks():
+    # The page draws from Solara's thread while Mesa's controller steps from its own (issue 11:
+    # "x and y must have same first dimension" when a week was read halfway through a step).
+    import threading
+
+    m = PairedModel(agents=2_000, network=network())
+    done = threading.Event()
+
+    def play() -> None:
+        for _ in range(40):
+            m.step()
+        done.set()
+
+    player = threading.Thread(target=play)
+    player.start()
+    lengths = []
+    while not done.is_set():
+        s, b = m.series()
+        assert len(s) == len(b)
+        lengths.append(len(s))
+    player.join()
+    assert lengths == sorted(lengths) and m.week == 40 and len(m.series()[0]) == 40

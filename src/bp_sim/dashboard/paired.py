@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import threading
 
 import mesa
 import numpy as np
@@ -30,6 +31,17 @@ DASHBOARD_AGENTS = 200_000  # a pair of weeks takes ~20 ms at this size; rare ou
 def shared_network() -> Network:
     """The shipped network, loaded once per process (every session reads, none writes it)."""
     return load_network()
+
+
+def _locked(method):
+    """Run a PairedModel method holding its lock (a whole lever change happens between steps)."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class PairedModel(mesa.Model):
@@ -61,6 +73,9 @@ class PairedModel(mesa.Model):
         self.seed = int(seed)
         self.horizon = self.preset_scenario.weeks
         self.revision = 0  # counts lever changes, so the page knows when to redraw
+        # Held by a step, a lever change and every reader of both models: the page draws from
+        # Solara's thread while Mesa's controller steps from its own.
+        self.lock = threading.RLock()
 
     # ------------------------------------------------------------------ state
     @property
@@ -78,18 +93,24 @@ class PairedModel(mesa.Model):
         return dict(self._levers)
 
     def series(self) -> tuple[np.ndarray, np.ndarray]:
-        """Weekly outcomes so far, (weeks, outcomes), of the scenario and of the baseline."""
-        s, b = self.scenario_model.recorder, self.baseline_model.recorder
-        return s.outcomes[: s.steps_done], b.outcomes[: b.steps_done]
+        """Weekly outcomes so far, (weeks, outcomes), of the scenario and of the baseline: copies
+        of the same weeks, taken while no step runs (Mesa's play thread steps while the page's
+        thread draws; a week taken halfway through a step gave series of different lengths)."""
+        with self.lock:
+            s, b = self.scenario_model.recorder, self.baseline_model.recorder
+            weeks = min(s.steps_done, b.steps_done)
+            return s.outcomes[:weeks].copy(), b.outcomes[:weeks].copy()
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
-        """One week of both models; stops running at the scenario's horizon."""
-        self.scenario_model.step()
-        self.baseline_model.step()
-        self.running = self.week < self.horizon
+        """One week of both models, as one step for any reader; stops running at the horizon."""
+        with self.lock:
+            self.scenario_model.step()
+            self.baseline_model.step()
+            self.running = self.week < self.horizon
 
     # ------------------------------------------------------------------ levers
+    @_locked
     def set_lever(self, name: str, value: float) -> LeverSetting:
         """Set a lever from the current week on (a preset's later start and ramp are kept)."""
         lv = LEVERS.get(name)
@@ -107,6 +128,7 @@ class PairedModel(mesa.Model):
         self._apply()
         return setting
 
+    @_locked
     def clear_lever(self, name: str) -> None:
         """Back to the data's setting for this lever from the current week on."""
         if name not in self._levers:
@@ -139,9 +161,10 @@ class PairedModel(mesa.Model):
         return sc
 
     def _apply(self) -> None:
-        """Rebuild the scenario model's policy from the current lever settings."""
-        self.scenario_model.set_scenario(self._current_scenario())
-        self.revision += 1
+        """Rebuild the scenario model's policy from the current lever settings (between steps)."""
+        with self.lock:
+            self.scenario_model.set_scenario(self._current_scenario())
+            self.revision += 1
 
     # ------------------------------------------------------------------ export
     def scenario(self) -> Scenario:

@@ -125,8 +125,11 @@ def MapView(paired: PairedModel):
     """The network map, coloured by risk or enforcement."""
     update_counter.get()
     colour, set_colour = solara.use_state("risk")
-    png = solara.use_memo(lambda: map_png(paired.scenario_model, colour),
-                          [id(paired), paired.week, paired.revision, colour])
+    def draw() -> bytes:
+        with paired.lock:  # not while a step is halfway
+            return map_png(paired.scenario_model, colour)
+
+    png = solara.use_memo(draw, [id(paired), paired.week, paired.revision, colour])
     with solara.Card("Silk Routes network (scenario)"):
         solara.ToggleButtonsSingle(value=colour, values=list(COLOUR_BY), on_value=set_colour)
         solara.Image(png, width="100%", classes=["bp-map"])
