@@ -112,15 +112,6 @@ MAX_EXTENDS = 64  # files in one `extends` chain (bundled scenarios use 2)
 NAME_CHARS, LABEL_CHARS, DESCRIPTION_CHARS = 200, 200, 20_000
 
 
-def parse_date(where: str, value: object) -> dt.date:
-    """A TOML date (or a string written YYYY-MM-DD) at key `where`, or one InputError naming it."""
-    return checks.date(where, value)
-
-
-def _number(where: str, value: object, lo: float, hi: float) -> float:
-    return checks.number(where, value, lo, hi)
-
-
 def _scenario_file(where: str, name: object) -> Path:
     return existing_file(where, name, "an existing scenario .toml file")
 
@@ -229,7 +220,7 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
     if "agents" in pop:
         sc.agents = checks.whole("population.agents", pop["agents"], 100, 500_000_000, "a whole number of agents")
     if "persons_per_agent" in pop:
-        sc.persons_per_agent = _number("population.persons_per_agent", pop["persons_per_agent"], 1, 1e8)
+        sc.persons_per_agent = checks.number("population.persons_per_agent", pop["persons_per_agent"], 1, 1e8)
 
     sc.levers = parse_levers(raw.get("levers", {}), places)
     params = checks.table("parameters", raw.get("parameters", {}))
@@ -244,10 +235,10 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
         for place, settings in table.items():
             where = path(key, place)
             if valid is not None and place not in valid:
-                raise InputError(where, Note("an unknown place"), _allowed_places(valid, place))
+                raise InputError(where, Note("an unknown place"), checks.one_of(valid, place))
             settings = checks.table(where, settings)
             checks.known_keys(where, settings, tuple(fields))
-            out[place] = {f: _number(f"{where}.{f}", v, *fields[f]) for f, v in settings.items()}
+            out[place] = {f: checks.number(f"{where}.{f}", v, *fields[f]) for f, v in settings.items()}
         setattr(sc, key, out)
 
     events = raw.get("events", [])
@@ -311,10 +302,6 @@ def check_shares_over_time(sc: Scenario, values: dict[str, float] | None = None,
                                  f"with the events and levers in force then ({rule.why})")
 
 
-def _allowed_places(valid, given: object = None) -> str:
-    return checks.one_of(valid, given)
-
-
 SCOPE_OF_TABLE = {"nodes": "node", "origins": "origin", "routes": "edge", "corridors": "corridor"}
 PLACE_FORMS = {"node": "a node id of locations.csv", "origin": "an origin node id",
                "edge": "'SRC->DST' naming a leg of routes.csv", "corridor": "'ORIGIN->DESTINATION' of corridors.csv"}
@@ -324,7 +311,7 @@ def _place(where: str, place: object, scope: str, places: dict) -> str:
     """A place name of a scope, checked against the network when its names are known."""
     valid = places.get(scope)
     if not isinstance(place, str) or (valid is not None and place not in valid):
-        raise InputError(where, place, _allowed_places(valid, place) if valid else PLACE_FORMS[scope])
+        raise InputError(where, place, checks.one_of(valid, place) if valid else PLACE_FORMS[scope])
     return place
 
 
@@ -335,9 +322,9 @@ def _parse_event(where: str, ev: object, sc: Scenario, places: dict) -> dict[str
     if not isinstance(etype, str) or etype not in EVENT_TYPES:
         raise InputError(f"{where}.type", etype, ", ".join(EVENT_TYPES))
     day = checks.required(where, ev, "date", "a date YYYY-MM-DD")
-    out: dict[str, Any] = {"type": etype, "date": parse_date(f"{where}.date", day)}
+    out: dict[str, Any] = {"type": etype, "date": checks.date(f"{where}.date", day)}
     if "until" in ev:
-        out["until"] = parse_date(f"{where}.until", ev["until"])
+        out["until"] = checks.date(f"{where}.until", ev["until"])
         if out["until"] <= out["date"]:
             raise InputError(f"{where}.until", ev["until"], f"a date after {out['date']}")
     out["ramp_weeks"] = checks.whole(f"{where}.ramp_weeks", ev.get("ramp_weeks", 0), 0, 5200, "a whole number of weeks")
@@ -366,12 +353,12 @@ def _parse_event(where: str, ev: object, sc: Scenario, places: dict) -> dict[str
         if fields is None or not place or fname not in fields:
             raise InputError(f"{where}.target", target, "SCOPE.PLACE.FIELD with a settable field: " + forms)
         _place(f"{where}.target", place, SCOPE_OF_TABLE[table], places)
-        out["value"] = _number(f"{where}.value", value, *fields[fname])
+        out["value"] = checks.number(f"{where}.value", value, *fields[fname])
         return out
     if scope == "nodes":
         out["place"] = _place(f"{where}.place", ev.get("place", MISSING), "node", places)
         value = ev.get("value", 1.0 if etype == "climate_shock" else MISSING)
-        out["value"] = _number(f"{where}.value", value, *NODE_FIELDS[name])
+        out["value"] = checks.number(f"{where}.value", value, *NODE_FIELDS[name])
     else:
         out["route"] = _place(f"{where}.route", ev.get("route", MISSING), "edge", places)
         if etype in ("border_closure", "border_opening"):
@@ -379,7 +366,7 @@ def _parse_event(where: str, ev: object, sc: Scenario, places: dict) -> dict[str
                 raise InputError(f"{where}.value", ev["value"], f"nothing: a {etype} sets the leg's openness itself")
             out["value"] = 0.0 if etype == "border_closure" else 1.0
         else:
-            out["value"] = _number(f"{where}.value", ev.get("value", MISSING), *ROUTE_FIELDS[name])
+            out["value"] = checks.number(f"{where}.value", ev.get("value", MISSING), *ROUTE_FIELDS[name])
     return out
 
 
