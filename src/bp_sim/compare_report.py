@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from bp_sim.levers.setting import pieces
 from bp_sim.outcomes import OUTCOME_INDEX
 from bp_sim.plots import plain
 from bp_sim.stats import t975
@@ -93,7 +94,7 @@ def write_report(summary: pd.DataFrame, scenarios, info: dict, path: Path) -> No
         lines += [f"## {sc.name}", "", sc.description or "", ""]
         if sc.levers:
             lines.append("Levers set:")
-            for s in sc.levers.values():
+            for s in (piece for schedule in sc.levers.values() for piece in pieces(schedule)):
                 when = f" from {s.start}" if s.start else ""
                 ramp = f" over {s.ramp_weeks} weeks" if s.ramp_weeks else ""
                 where = f" on {', '.join(s.where)}" if s.where else ""

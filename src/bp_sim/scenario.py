@@ -16,13 +16,13 @@ from typing import Any
 from bp_sim import checks
 from bp_sim.errors import MISSING, InputError, Note, path
 from bp_sim.levers.catalogue import LEVERS
-from bp_sim.levers.setting import parse_levers
+from bp_sim.levers.setting import parse_levers, pieces
 from bp_sim.parameters import COMBINED, SPECS, SumAtMost, check_combined, check_value
 from bp_sim.policy import Change, moved
 from bp_sim.userfiles import existing_file, read_toml
 
 TOP_KEYS = ("scenario", "population", "parameters", "levers", "nodes", "origins", "routes", "corridors", "events")
-SCENARIO_KEYS = ("name", "description", "extends", "start_date", "years", "seed")
+SCENARIO_KEYS = ("name", "title", "description", "extends", "start_date", "years", "seed")
 POPULATION_KEYS = ("agents", "persons_per_agent")
 
 # Settings a scenario may give per node / origin / route / corridor, with their allowed range.
@@ -66,6 +66,7 @@ class Scenario:
     """A validated scenario: where it came from and every setting it makes."""
 
     name: str = "unnamed"
+    title: str = ""  # a human title for menus (the dashboard's presets); the name when empty
     description: str = ""
     start_date: dt.date = dt.date(2020, 1, 1)
     years: float = 5.0
@@ -78,7 +79,7 @@ class Scenario:
     routes: dict[str, dict[str, float]] = field(default_factory=dict)
     corridors: dict[str, dict[str, float]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
-    levers: dict[str, Any] = field(default_factory=dict)  # name -> levers.LeverSetting
+    levers: dict[str, Any] = field(default_factory=dict)  # name -> LeverSetting, or a tuple of them in date order
     source: str = ""
 
     @property
@@ -91,7 +92,8 @@ class Scenario:
 
     def to_toml_dict(self) -> dict[str, Any]:
         """The scenario as resolved (no `extends`), ready to write back as TOML."""
-        head: dict[str, Any] = {"name": self.name, "description": self.description,
+        head: dict[str, Any] = {"name": self.name, **({"title": self.title} if self.title else {}),
+                                "description": self.description,
                                 "start_date": self.start_date, "years": self.years, "seed": self.seed}
         out: dict[str, Any] = {"scenario": head}
         pop = {k: v for k, v in (("agents", self.agents), ("persons_per_agent", self.persons_per_agent)) if v is not None}
@@ -101,7 +103,8 @@ class Scenario:
             if getattr(self, key):
                 out[key] = getattr(self, key)
         if self.levers:
-            out["levers"] = {name: s.to_toml() for name, s in self.levers.items()}
+            out["levers"] = {name: ([p.to_toml() for p in s] if isinstance(s, tuple) else s.to_toml())
+                             for name, s in self.levers.items()}
         if self.events:
             out["events"] = self.events
         return out
@@ -199,6 +202,8 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
     checks.known_keys("scenario", head, SCENARIO_KEYS)
     if "name" in head:
         sc.name = checks.text("scenario.name", head["name"], required=True, max_chars=NAME_CHARS)
+    if "title" in head:
+        sc.title = checks.text("scenario.title", head["title"], required=True, max_chars=NAME_CHARS)
     if "description" in head:
         d = head["description"]
         if not isinstance(d, str) or len(d) > DESCRIPTION_CHARS or not all(c.isprintable() or c in "\n\t" for c in d):
@@ -269,9 +274,11 @@ def check_shares_over_time(sc: Scenario, values: dict[str, float] | None = None,
             end = sc.week_of(ev["until"]) if "until" in ev else None
             moves.append((f"events[{k}].value", Change("param", name, None, ev["value"], sc.week_of(ev["date"]),
                                                        ev.get("ramp_weeks", 0), end)))
-    for lever, setting in sc.levers.items():
+    for lever, schedule in sc.levers.items():
         lv = LEVERS[lever]
-        if lv.scope == "param" and lv.field in bound:
+        if lv.scope != "param" or lv.field not in bound:
+            continue
+        for setting in pieces(schedule):
             start = sc.week_of(setting.start) if setting.start is not None else 0
             end = sc.week_of(setting.until) if setting.until is not None else None
             moves.append((f"levers.{lever}", Change("param", lv.field, None, setting.value, start, setting.ramp_weeks,

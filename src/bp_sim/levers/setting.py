@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from bp_sim import checks
-from bp_sim.errors import InputError, Note, path
+from bp_sim.errors import MISSING, InputError, Note, path
 from bp_sim.levers.catalogue import LEVERS, Lever
 from bp_sim.policy import Change
 
 SETTING_KEYS = ("value", "start", "until", "ramp_weeks", "where")
+MAX_PIECES = 1000  # settings one after another in one lever's schedule
 
 
 @dataclass(frozen=True)
@@ -52,34 +53,73 @@ PLACE_SETS = {"edge": "legs 'SRC->DST' of routes.csv", "corridor": "corridors 'O
               "origin": "origins (origin node ids)", "node": "node ids of locations.csv"}
 
 
-def parse_levers(table: object, places: dict[str, set[str] | None] | None = None) -> dict[str, LeverSetting]:
+LeverSchedule = LeverSetting | tuple[LeverSetting, ...]  # one setting, or several one after another
+
+
+def pieces(schedule: LeverSchedule) -> tuple[LeverSetting, ...]:
+    """The settings of a lever's schedule in date order (one, or the pieces of `[[levers.X]]`)."""
+    return schedule if isinstance(schedule, tuple) else (schedule,)
+
+
+def parse_levers(table: object, places: dict[str, set[str] | None] | None = None) -> dict[str, LeverSchedule]:
     """Validate `[levers]`: known lever names, numbers inside their range, dates, places.
 
+    A lever is `lever = value`, a table `[levers.X]`, or an array of tables `[[levers.X]]`: settings
+    one after another (a lever moved twice in the dashboard), each but the last ending (`until`)
+    on or before the next one starts, so no two are in force at once.
     `places` maps a scope (node, origin, edge, corridor) to its valid names; when given, every
     name in a lever's `where` is checked against the set of the lever's scope.
     """
     if not isinstance(table, dict):
         raise InputError("levers", table, "a table of lever = value or lever = {value = ...}")
-    out = {}
+    out: dict[str, LeverSchedule] = {}
     for name, raw in table.items():
         key = path("levers", name)
         lv = LEVERS.get(name)
         if lv is None:
             raise InputError(key, Note("an unknown lever"), ", ".join(sorted(LEVERS)))
-        spec = raw if isinstance(raw, dict) else {"value": raw}
-        checks.known_keys(key, spec, SETTING_KEYS)
-        value = checks.required(key, spec, "value", checks.range_text(lv.low, lv.high, f"({lv.unit})"))
-        value = checks.number(f"{key}.value" if isinstance(raw, dict) else key, value, lv.low, lv.high, f"({lv.unit})")
-        start = checks.date(f"{key}.start", spec["start"]) if "start" in spec else None
-        until = checks.date(f"{key}.until", spec["until"]) if "until" in spec else None
-        if start is not None and until is not None and until <= start:
-            raise InputError(f"{key}.until", until, f"a date after {start.isoformat()}")
-        ramp = checks.whole(f"{key}.ramp_weeks", spec.get("ramp_weeks", 0), 0, 5200, "a whole number of weeks")
-        where = spec.get("where")
-        if where is not None:
-            where = _where(f"{key}.where", lv, where, (places or {}).get(lv.scope))
-        out[name] = LeverSetting(name, value, start, until, ramp, where)
+        if isinstance(raw, list):
+            out[name] = _schedule(key, lv, raw, places)
+        else:
+            out[name] = _setting(key, lv, raw, places)
     return out
+
+
+def _schedule(key: str, lv: Lever, raw: list, places) -> tuple[LeverSetting, ...]:
+    """`[[levers.X]]`: settings in date order that do not overlap."""
+    if not raw or len(raw) > MAX_PIECES or not all(isinstance(r, dict) for r in raw):
+        raise InputError(key, raw, f"a table, or an array of 1 to {MAX_PIECES} tables [[{key}]] in date order")
+    out: list[LeverSetting] = []
+    for k, spec in enumerate(raw):
+        piece = _setting(f"{key}[{k}]", lv, spec, places)
+        if out:
+            before = out[-1]
+            if before.until is None:
+                raise InputError(f"{key}[{k - 1}].until", MISSING,
+                                 f"a date on or before {key}[{k}].start (settings of one lever follow each other)")
+            if piece.start is None or piece.start < before.until:
+                raise InputError(f"{key}[{k}].start", piece.start if piece.start is not None else MISSING,
+                                 f"a date on or after {before.until.isoformat()} ({key}[{k - 1}].until)")
+        out.append(piece)
+    return tuple(out)
+
+
+def _setting(key: str, lv: Lever, raw: object, places) -> LeverSetting:
+    """One setting: `lever = value` or a table with value, start, until, ramp_weeks, where."""
+    name = lv.name
+    spec = raw if isinstance(raw, dict) else {"value": raw}
+    checks.known_keys(key, spec, SETTING_KEYS)
+    value = checks.required(key, spec, "value", checks.range_text(lv.low, lv.high, f"({lv.unit})"))
+    value = checks.number(f"{key}.value" if isinstance(raw, dict) else key, value, lv.low, lv.high, f"({lv.unit})")
+    start = checks.date(f"{key}.start", spec["start"]) if "start" in spec else None
+    until = checks.date(f"{key}.until", spec["until"]) if "until" in spec else None
+    if start is not None and until is not None and until <= start:
+        raise InputError(f"{key}.until", until, f"a date after {start.isoformat()}")
+    ramp = checks.whole(f"{key}.ramp_weeks", spec.get("ramp_weeks", 0), 0, 5200, "a whole number of weeks")
+    where = spec.get("where")
+    if where is not None:
+        where = _where(f"{key}.where", lv, where, (places or {}).get(lv.scope))
+    return LeverSetting(name, value, start, until, ramp, where)
 
 
 def _where(key: str, lv: Lever, where: object, valid: set[str] | None) -> tuple[str, ...]:
@@ -155,8 +195,13 @@ def _where_indices(net, lv: Lever, where: tuple[str, ...]):
     return np.array([net.node_id[w] for w in where])
 
 
-def lever_changes(setting: LeverSetting, net, scenario) -> list[Change]:
-    """The Changes a lever setting makes: from its start (default: the scenario's), ramped."""
+def lever_changes(schedule: LeverSchedule, net, scenario) -> list[Change]:
+    """The Changes a lever's setting (or each setting of its schedule) makes: from its start
+    (default: the scenario's), ramped, until its end."""
+    return [change for setting in pieces(schedule) for change in _setting_changes(setting, net, scenario)]
+
+
+def _setting_changes(setting: LeverSetting, net, scenario) -> list[Change]:
     lv = LEVERS[setting.name]
     start = scenario.week_of(setting.start) if setting.start is not None else 0
     end = scenario.week_of(setting.until) if setting.until is not None else None
