@@ -19,7 +19,7 @@ import pytest
 AGENTS = 20_000  # small runs: the browser tests are about the page, not the numbers
 # Last-resort deadline for every state the browser tests wait for (the server started, the page
 # drawn, a week shown...): generous, so that a busy machine is slow, never failed. Not a measure.
-GUARD_S = 600
+GUARD_S = int(os.environ.get("BP_SIM_TEST_GUARD_S", 600))  # lower it only to debug a test quickly
 GUARD_MS = GUARD_S * 1000  # Playwright counts in milliseconds
 
 
@@ -89,11 +89,9 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, dashboard_url):
-    """A fresh browser session on the dashboard, with every request and failed response recorded.
-
-    Every wait in it (for an element, a download, a page load) has the generous GUARD_MS deadline."""
+def _open(browser, url):
+    """A fresh browser session on the dashboard, with every request and failed response recorded;
+    every wait in it (for an element, a download, a page load) has the generous GUARD_MS deadline."""
     context = browser.new_context(viewport={"width": 1600, "height": 1100}, accept_downloads=True)
     context.set_default_timeout(GUARD_MS)
     context.set_default_navigation_timeout(GUARD_MS)
@@ -103,7 +101,29 @@ def page(browser, dashboard_url):
     pg.on("request", lambda r: pg.requests.append(r.url))
     pg.on("requestfailed", lambda r: pg.failed.append(r.url))
     pg.on("response", lambda r: pg.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    pg.goto(dashboard_url)
-    pg.get_by_text("What changed against the baseline").wait_for()
+    pg.goto(url)
+    pg.locator(".bp-outcome-panel").wait_for()  # the first results are in
+    return context, pg
+
+
+@pytest.fixture
+def page(browser, dashboard_url):
+    """A tab on the dashboard, its first results drawn."""
+    context, pg = _open(browser, dashboard_url)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def new_page(browser, dashboard_url):
+    """Opens more tabs (each its own browser session), closed after the test."""
+    contexts = []
+
+    def make():
+        context, pg = _open(browser, dashboard_url)
+        contexts.append(context)
+        return pg
+
+    yield make
+    for context in contexts:
+        context.close()

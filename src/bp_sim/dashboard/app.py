@@ -1,68 +1,107 @@
-"""The dashboard page (`Page`, served by `bp_sim.dashboard.server`): controls on the left, results on the right.
+"""The dashboard page (`Page`, served by `bp_sim.dashboard.server`): controls on the left, results
+on the right, or four large panels in projector mode.
 
-Each browser session gets its own pair of models (the chosen scenario and the baseline, same seed).
-Population and seed come from `bp-sim dashboard --agents/--seed` through the environment.
+The page is a view of the tab's `PageState` (kept in its address): the runs of that state are
+computed whole by the server's worker (`session.use_results`) and Play only moves a cursor over
+them, so drawing never races a computation.
 """
 # ruff: noqa: N802  (Solara components are named like classes, as in Solara and Mesa)
 
 from __future__ import annotations
 
-import os
-
 import solara
-from mesa.visualization.utils import force_update
 
-from bp_sim.dashboard.paired import DASHBOARD_AGENTS, PairedModel
-from bp_sim.dashboard.panels import (
+from bp_sim.dashboard.controls import ExportPanel, LeverPanel, RunControls, ScenarioPicker
+from bp_sim.dashboard.session import shown, use_animation, use_page_state, use_results
+from bp_sim.dashboard.shared import preset
+from bp_sim.dashboard.state import to_query
+from bp_sim.dashboard.views import (
     ChartsView,
-    ExportPanel,
-    LeverPanel,
+    Guarded,
     MapView,
-    PresetPanel,
-    RunControls,
-    SummaryCard,
-    lever_handlers,
+    OutcomePanel,
+    PackagesView,
+    ProjectorView,
+    TradeOffView,
 )
 
 TITLE = "bp-sim: Silk Routes policy dashboard (Budapest Process Call for Action)"
-
-
-def session_settings() -> dict:
-    """Population and seed for this server (set by `bp-sim dashboard`)."""
-    return {"agents": int(os.environ.get("BP_SIM_DASHBOARD_AGENTS", DASHBOARD_AGENTS)),
-            "seed": int(os.environ.get("BP_SIM_DASHBOARD_SEED", 0))}
+TABS = ("Charts", "Trade-offs", "Package A vs B", "Map")
+CSS = """
+.bp-outcomes td, .bp-outcomes th { padding: 4px 8px; border-bottom: 1px solid #ddd; }
+.bp-lever { padding: 4px 0 8px 0; border-bottom: 1px solid #eee; }
+.bp-lever-info { font-size: 0.85em; background: #f6f6f6; padding: 4px 8px; }
+.v-slider__thumb-label { font-size: 0.8em; }
+"""
 
 
 @solara.component
 def Page():
-    first = solara.use_memo(lambda: PairedModel("baseline", **session_settings()), [])
-    model = solara.use_reactive(first)
-    params = solara.use_reactive({"preset": "baseline", "levers": first.levers, **session_settings()})
-    on_change, on_clear = lever_handlers(model, params)
-
-    def load_preset(name: str) -> None:
-        settings = {"preset": name, "levers": None, **session_settings()}
-        paired = PairedModel(**settings)
-        params.value = {**settings, "levers": paired.levers}
-        model.value = paired
-        force_update()
-
-    paired = model.value
+    """The whole page behind one more error boundary (a message, never a stack trace)."""
     solara.Title("bp-sim dashboard")
+    solara.Style(CSS)
+    Guarded("The page", PageBody)
+
+
+@solara.component
+def PageBody():
+    state = use_page_state()
+    view = use_results(state.value)
+    sc = preset(state.value.preset)
+    cursor, playing = use_animation(sc.weeks)
+    from_week = solara.use_reactive(0)
+    projector = solara.use_reactive(False)
+    tab = solara.use_reactive(TABS[0])
+    results = (view.results or {}).get("a")
+    upto = shown(results, cursor.value)
+
     with solara.AppBar():
         solara.AppBarTitle(TITLE)
-    with solara.Sidebar():
-        with solara.Card("Run"):
-            RunControls(model, params)
-        with solara.Card(f"Preset scenarios (now: {paired.preset})"):
-            PresetPanel(load_preset, paired.preset)
-        with solara.Card("Levers by priority goal"):
-            solara.Text("A lever moved while running acts from the current week on.", style={"font-size": "0.8em"})
-            LeverPanel(paired, on_change, on_clear)
-        with solara.Card("Export"):
-            ExportPanel(paired)
-    with solara.Column():
-        SummaryCard(paired)
-        ChartsView(paired)
-        with solara.Columns([7, 5]):
-            MapView(paired)
+        solara.Switch(label="Projector", value=projector, classes=["bp-projector-switch"])
+    if not projector.value:
+        with solara.Sidebar():
+            with solara.Card("Scenario"):
+                Guarded("Scenario", ScenarioPicker, state=state)
+            with solara.Card("Run"):
+                Guarded("Run", RunControls, view=view, cursor=cursor, playing=playing, weeks=sc.weeks,
+                        start=sc.start_date, state=state.value)
+            with solara.Card("Levers, by priority goal"):
+                Guarded("Levers", LeverPanel, state=state, from_week=from_week)
+            with solara.Card("Export"):
+                Guarded("Export", ExportPanel, state=state.value, view=view, cursor=upto)
+    with solara.Column(classes=["bp-main"]):
+        if projector.value:
+            with solara.Row(style={"align-items": "center"}):
+                Guarded("Run", RunControls, view=view, cursor=cursor, playing=playing, weeks=sc.weeks,
+                        start=sc.start_date, state=state.value)
+        if view.error:
+            solara.Error(view.error, classes=["bp-run-error"])
+        if results is None:
+            with solara.Card("Computing"):
+                solara.ProgressLinear(True)
+                solara.Text("Running the scenario and the baseline over the whole horizon…",
+                            classes=["bp-first-computing"])
+            return
+        if view.computing:
+            solara.ProgressLinear(True, classes=["bp-progress"])
+        period = f"{results.start:%b %Y} to week {upto} ({results.dates()[upto - 1]:%b %Y})" if upto else "no weeks"
+        with solara.Card(f"{results.name} against the baseline, same seeds: totals {period}"):
+            Guarded("Outcomes", OutcomePanel, results=results, upto=upto, compact=projector.value,
+                    results_for=to_query(view.state) if view.state else "")
+        if projector.value:
+            Guarded("Projector", ProjectorView, results=results, upto=upto)
+            return
+        solara.ToggleButtonsSingle(value=tab, values=list(TABS), classes=["bp-tabs"])
+        if tab.value == "Charts":
+            Guarded("Charts", ChartsView, results=results, upto=upto)
+        elif tab.value == "Trade-offs":
+            Guarded("Trade-offs", TradeOffView, results=results, upto=upto)
+        elif tab.value == "Package A vs B":
+            other = (view.results or {}).get("b")
+            if other is None:
+                solara.Info("Choose a second scenario under 'Compare with (package B)' to set two packages "
+                            "side by side.")
+            else:
+                Guarded("Package A vs B", PackagesView, a=results, b=other, upto=upto)
+        else:
+            Guarded("Map", MapView, results=results, upto=upto)

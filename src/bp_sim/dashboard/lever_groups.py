@@ -8,8 +8,8 @@ and short titles of that goal's actions tied to the lever. A lever tied to actio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import floor, log10
 
+from bp_sim.dashboard.lever_info import slider_step
 from bp_sim.levers.catalogue import ACTIONS, LEVERS, Lever
 
 GOAL_TITLES = {
@@ -36,12 +36,7 @@ class LeverEntry:
     @property
     def step(self) -> float:
         """Slider step: a hundredth of the range, rounded to 1, 2 or 5 times a power of ten."""
-        span = (self.lever.high - self.lever.low) / 100.0
-        power = 10.0 ** floor(log10(span))
-        for m in (1, 2, 5, 10):
-            if m * power >= span:
-                return m * power
-        return 10 * power
+        return slider_step(self.lever.low, self.lever.high)
 
 
 @dataclass(frozen=True)

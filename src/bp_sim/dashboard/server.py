@@ -20,11 +20,15 @@ REQUIRED_ASSETS = (
     "@widgetti/solara-vuetify-app@10.1.1/dist/solara-vuetify-app8.min.js",
     "requirejs@2.3.6/require.js",
     "font-awesome@4.5.0/css/font-awesome.min.css",
+    "echarts@5.4.0/dist/echarts.js",  # the charts and the map, drawn in the browser
 )
 OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",  # no usage reports to api.mixpanel.com
     "SOLARA_ASSETS_PROXY": "true",  # CDN paths answered by this server from the local cache
 }
+# A closed tab's session is dropped this long after its page went away (Solara's default keeps it
+# a day). The tab's state is in its address, so a reload after that only recomputes (from cache).
+SESSION_LINGER = "30s"
 
 
 def asset_cache() -> Path:
@@ -44,6 +48,7 @@ def configure(agents: int | None = None, seed: int | None = None) -> None:
         raise InputError("dashboard assets", f"{missing[0]} not in {asset_cache()}",
                          "the files of the solara-assets package: pip install 'bp_sim[dashboard]'")
     os.environ.update(OFFLINE_ENV)
+    os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", SESSION_LINGER)  # a user's own setting wins
     os.environ["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(asset_cache())
     os.environ["SOLARA_APP"] = APP
     if agents is not None:
@@ -58,6 +63,20 @@ def warm_up() -> None:
     from bp_sim.warmup import warm_up_engine
 
     warm_up_engine(stream=sys.stderr, who="bp-sim dashboard")
+    prime_baseline()
+
+
+def prime_baseline() -> None:
+    """Run the baseline's first replicate into the worker's cache, so the first tab waits only
+    for its own scenario."""
+    from bp_sim.dashboard.compute import follow
+    from bp_sim.dashboard.shared import computer, preset, server_defaults
+    from bp_sim.dashboard.state import scenario_of
+
+    state = server_defaults()
+    base = scenario_of(preset("baseline"), state)
+    job = computer().submit("server start", {"a": base}, base, agents=state.agents, seed=state.seed, replicates=1)
+    follow(job, lambda j: None, lambda: False)
 
 
 def check_address(host: str, port: int) -> None:
