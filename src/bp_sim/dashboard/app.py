@@ -12,6 +12,7 @@ from __future__ import annotations
 import solara
 
 from bp_sim.dashboard.controls import ExportPanel, LeverPanel, RunControls, ScenarioPicker
+from bp_sim.dashboard.figures import PROJECTOR_OUTCOMES
 from bp_sim.dashboard.session import shown, use_animation, use_page_state, use_results
 from bp_sim.dashboard.shared import preset
 from bp_sim.dashboard.state import to_query
@@ -82,15 +83,16 @@ def PageBody():
                 solara.Text("Running the scenario and the baseline over the whole horizon…",
                             classes=["bp-first-computing"])
             return
-        if view.computing:
-            solara.ProgressLinear(True, classes=["bp-progress"])
+        solara.ProgressLinear(view.computing, classes=["bp-progress"])  # hidden, not gone: the page does not jump
         period = f"{results.start:%b %Y} to week {upto} ({results.dates()[upto - 1]:%b %Y})" if upto else "no weeks"
-        with solara.Card(f"{results.name} against the baseline, same seeds: totals {period}"):
-            Guarded("Outcomes", OutcomePanel, results=results, upto=upto, compact=projector.value,
-                    results_for=to_query(view.state) if view.state else "")
+        results_for = to_query(view.state) if view.state else ""
         if projector.value:
             Guarded("Projector", ProjectorView, results=results, upto=upto)
+            Guarded("Outcomes", OutcomePanel, results=results, upto=upto, compact=True, results_for=results_for,
+                    only=tuple(name for name, _ in PROJECTOR_OUTCOMES))
             return
+        with solara.Card(f"{results.name} against the baseline, same seeds: totals {period}"):
+            Guarded("Outcomes", OutcomePanel, results=results, upto=upto, results_for=results_for)
         solara.ToggleButtonsSingle(value=tab, values=list(TABS), classes=["bp-tabs"])
         if tab.value == "Charts":
             Guarded("Charts", ChartsView, results=results, upto=upto)

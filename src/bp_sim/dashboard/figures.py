@@ -510,7 +510,8 @@ def _percent_axis(font: int) -> dict:
 def _category_axis(words: list[str], font: int) -> dict:
     """Outcomes down the side, the first at the top; a label may have a second line."""
     return {"type": "category", "data": words, "inverse": True, "axisTick": {"show": False},
-            "axisLabel": {**_text(font), "lineHeight": round(font * LINE_HEIGHT)}}
+            "axisLabel": {**_text(font), "lineHeight": round(font * LINE_HEIGHT), "interval": 0,
+                          "showMinLabel": True, "showMaxLabel": True}}
 
 
 def _bars_option(words: list[str], series: list[dict], legend: list[str], font: int, title: str | None,

@@ -25,6 +25,7 @@ REQUIRED_ASSETS = (
 OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",  # no usage reports to api.mixpanel.com
     "SOLARA_ASSETS_PROXY": "true",  # CDN paths answered by this server from the local cache
+    "SOLARA_THEME_SHOW_BANNER": "false",  # no "runs on Solara" box over the charts' corner
 }
 # A closed tab's session is dropped this long after its page went away (Solara's default keeps it
 # a day). The tab's state is in its address, so a reload after that only recomputes (from cache).

@@ -31,6 +31,8 @@ from bp_sim.dashboard.shared import shared_network
 
 VERDICT_COLOURS = {"welcome": "#1b7f3b", "unwelcome": "#b3261e"}  # green, red; the rest grey
 GREY = "#5f6368"
+PROJECTOR_PX = 600  # the four panels within a 768 px high screen, below the run controls
+ROW_PX, BARS_MARGIN_PX = 72, 110  # bar charts: height per outcome (two-line labels, two bars), axes and legend
 
 
 @solara.component
@@ -53,7 +55,8 @@ def _chart(option: dict, height: str, css: str) -> None:
 
 
 @solara.component
-def OutcomePanel(results: Results, upto: int, results_for: str = "", compact: bool = False):
+def OutcomePanel(results: Results, upto: int, results_for: str = "", compact: bool = False,
+                 only: tuple[str, ...] | None = None):
     """Baseline, scenario and the difference for each headline outcome, coloured by whether the
     change is welcome, with the paired interval once there are replicates.
 
@@ -62,7 +65,8 @@ def OutcomePanel(results: Results, upto: int, results_for: str = "", compact: bo
     if upto < 1:
         body = "<p>Week 0: nothing has happened yet. Press Play, or move the week slider.</p>"
     else:
-        body = outcome_table_html(outcome_rows(results, upto), "1.25em" if compact else "1.05em")
+        rows = [r for r in outcome_rows(results, upto) if only is None or r.name in only]
+        body = outcome_table_html(rows, "1.25em" if compact else "1.05em")
     solara.HTML(tag="div", unsafe_innerHTML=body, classes=["bp-outcome-panel"],
                 attributes={"data-for": results_for})
 
@@ -108,13 +112,15 @@ def MarkList(results: Results):
 @solara.component
 def TradeOffView(results: Results, upto: int):
     """Deaths, arrivals, regular departures, remittances and smuggler revenue side by side, in %."""
-    _chart(tradeoff_option(trade_off(results, max(upto, 1))), "420px", "bp-tradeoff")
+    rows = trade_off(results, max(upto, 1))
+    _chart(tradeoff_option(rows), f"{ROW_PX * len(rows) + BARS_MARGIN_PX}px", "bp-tradeoff")
 
 
 @solara.component
 def PackagesView(a: Results, b: Results, upto: int):
     """Package A against package B against the baseline (same seeds)."""
-    _chart(packages_option(packages(a, b, max(upto, 1))), "480px", "bp-packages")
+    rows = packages(a, b, max(upto, 1))
+    _chart(packages_option(rows, names=(a.name, b.name)), f"{ROW_PX * len(rows) + BARS_MARGIN_PX}px", "bp-packages")
 
 
 @solara.component
@@ -128,6 +134,6 @@ def MapView(results: Results, upto: int):
 
 @solara.component
 def ProjectorView(results: Results, upto: int):
-    """Four headline panels in large type, and their outcome rows."""
-    height = timeseries_height(len(PROJECTOR_OUTCOMES), 2, PROJECTOR_FONT_SIZE)
+    """Four headline panels in large type, sized for a 1024 x 768 projector."""
+    height = min(timeseries_height(len(PROJECTOR_OUTCOMES), 2, PROJECTOR_FONT_SIZE), PROJECTOR_PX)
     _chart(projector_option(results, upto_week=upto, height=height), f"{height}px", "bp-projector")
