@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from bp_sim.dashboard import bar_figures as B
 from bp_sim.dashboard import figures as F
 from bp_sim.dashboard import map_figure as M
 from bp_sim.dashboard.results import Mark, Results, Run
@@ -102,7 +103,7 @@ def test_every_option_is_plain_json(real, net):
     for opt in (F.timeseries_option(r), F.timeseries_option(r, mode="difference", upto_week=30),
                 F.projector_option(r, upto_week=0), F.timeseries_option(r, columns=4, height=700),
                 M.map_option(r, net, 50), M.map_option(r, net, 0, "enforcement"),
-                F.tradeoff_option(rows), F.packages_option(packs)):
+                B.tradeoff_option(rows), B.packages_option(packs)):
         assert_plain(opt)
         assert opt["animation"] is False
 
@@ -356,11 +357,11 @@ def test_tradeoff_bars_are_coloured_by_verdict_with_error_bars():
     rows = [Row("Dead and missing", -12.34, -20.0, -4.0, "welcome"), Row("Remittances", 5.0, 1.0, 9.0, "unwelcome"),
             Row("Regular departures", 1.0, -3.0, 5.0, "no clear change"), Row("Smuggler revenue", None, None, None,
                                                                               "too few runs")]
-    opt = F.tradeoff_option(rows)
+    opt = B.tradeoff_option(rows)
     assert_plain(opt)
     bars = {s["name"]: s for s in opt["series"] if s["type"] == "bar"}
-    assert bars["welcome"]["color"] == F.WELCOME_COLOUR and bars["unwelcome"]["color"] == F.UNWELCOME_COLOUR
-    assert bars["no clear change"]["color"] == bars["too few runs"]["color"] == F.NEUTRAL_COLOUR
+    assert bars["welcome"]["color"] == B.WELCOME_COLOUR and bars["unwelcome"]["color"] == B.UNWELCOME_COLOUR
+    assert bars["no clear change"]["color"] == bars["too few runs"]["color"] == B.NEUTRAL_COLOUR
     assert bars["welcome"]["data"] == [-12.3, None, None, None]  # each bar in its verdict's series only
     assert bars["too few runs"]["data"] == [None] * 4
     box = next(s for s in opt["series"] if s["type"] == "boxplot")
@@ -374,7 +375,7 @@ def test_packages_from_totals_or_percentages():
     rows = [{"words": "Deaths", "baseline": 200.0, "a": 150.0, "b": 260.0, "unit": "persons/week"},
             {"words": "Departures", "pct_a": 4.04, "pct_b": -1.0},
             {"words": "Revenue", "baseline": 0.0, "a": 1.0, "b": 2.0}]
-    opt = F.packages_option(rows, names=("enforcement only", "enforcement and legal"))
+    opt = B.packages_option(rows, names=("enforcement only", "enforcement and legal"))
     assert_plain(opt)
     a, b = opt["series"]
     assert (a["name"], b["name"]) == ("enforcement only", "enforcement and legal") == tuple(opt["legend"]["data"])

@@ -8,7 +8,7 @@ computed whole, in the background, and every view reads finished runs only. Modu
   can stop between weeks), `compute` (the server's one worker: replicate by replicate, cached,
   cancelled by a newer request), `shared` (network, presets, data values, the worker);
 - `outcome_table` (totals, paired differences and intervals, verdicts, "too few simulated
-  people"), `figures` and `map_figure` (ECharts options, drawn in the browser), `units` (numbers
+  people"), `figures`, `bar_figures` and `map_figure` (ECharts options, drawn in the browser), `units` (numbers
   in words), `lever_info` and `lever_groups` (levers explained, by priority goal);
 - `export` (scenario TOML with every move) and `page_png` (a one-page summary);
 - `session`, `controls`, `views`, `app` (the Solara page) and `server` (offline settings, web server).

@@ -32,6 +32,8 @@ CSS = """
 .bp-outcomes td, .bp-outcomes th { padding: 4px 8px; border-bottom: 1px solid #ddd; }
 .bp-lever { padding: 4px 0 8px 0; border-bottom: 1px solid #eee; }
 .bp-lever-info { font-size: 0.85em; background: #f6f6f6; padding: 4px 8px; }
+.bp-lever-info h1, .bp-lever-info h2, .bp-lever-info h3 { font-size: 1.1em; margin: 4px 0; }
+.bp-lever .v-input__slider { margin-top: 30px; }  /* room for the value above the thumb */
 .v-slider__thumb-label { font-size: 0.8em; }
 """
 

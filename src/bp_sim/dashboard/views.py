@@ -13,16 +13,15 @@ from html import escape
 
 import solara
 
+from bp_sim.dashboard.bar_figures import packages_option, tradeoff_option
 from bp_sim.dashboard.figures import (
     CHART_OUTCOMES,
     PROJECTOR_FONT_SIZE,
     PROJECTOR_OUTCOMES,
     mark_notes,
-    packages_option,
     projector_option,
     timeseries_height,
     timeseries_option,
-    tradeoff_option,
 )
 from bp_sim.dashboard.map_figure import map_option
 from bp_sim.dashboard.outcome_table import outcome_rows, packages, trade_off
