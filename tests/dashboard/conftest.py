@@ -47,10 +47,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def dashboard_url(tmp_path_factory):
+def dashboard_url(dashboard_server):
+    return dashboard_server[0]
+
+
+@pytest.fixture(scope="session")
+def dashboard_server(tmp_path_factory):
+    """(url, path of the server's log) of a dashboard server running for the whole session."""
     port = _free_port()
     env = dict(os.environ, HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9",
-               NO_PROXY="127.0.0.1,localhost", PYTHONWARNINGS="ignore")
+               NO_PROXY="127.0.0.1,localhost")
     log = (tmp_path_factory.mktemp("dashboard") / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-c", SERVER_MAIN, "dashboard", "--port", str(port),
                              "--agents", str(AGENTS)], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -67,7 +73,7 @@ def dashboard_url(tmp_path_factory):
             proc.kill()
             pytest.fail(f"dashboard server did not start (exit {proc.poll()}); log in {log.name}")
         time.sleep(0.5)  # polling interval
-    yield url
+    yield url, log.name
     proc.terminate()
     try:
         proc.wait(timeout=10)  # seconds; no test depends on it: a server slow to stop is killed

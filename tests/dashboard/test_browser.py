@@ -237,3 +237,12 @@ def test_exports_replay_the_tabs_run_and_the_page_png_is_wide(page, tmp_path):
     assert head[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", head[16:24])
     assert width >= 1600 and height >= 900
+
+
+def test_the_server_said_nothing_that_looks_like_an_error(page, dashboard_server):
+    # after every test above has used the server (pytest runs this file in order); the page fixture
+    # makes sure at least one page was served
+    page.locator(".bp-outcome-panel").wait_for()
+    log = open(dashboard_server[1]).read()
+    for word in ("Traceback", "Warning", "Error", "exception"):
+        assert word not in log, log[-3000:]

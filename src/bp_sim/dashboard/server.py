@@ -128,8 +128,14 @@ def serve(port: int = 8765, host: str = "127.0.0.1", agents: int | None = None, 
     check_address(host, port)  # a busy port or a bad host stops here, before the engine loads
     configure(agents, seed)
     warm_up()
+    import warnings
+
     import uvicorn
 
+    # Solara warns on every page served from a host other than "localhost" (127.0.0.1 included) that
+    # it cannot set a cookie usable inside another site's iframe; the dashboard is not embedded, and a
+    # workshop's console full of it looks like errors. Its fallback (SameSite=Lax) is what we want.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
     os.environ["SERVER_NAME"] = host
     os.environ["SERVER_PORT"] = str(port)
     sys.stderr.write(f"bp-sim dashboard: http://{host}:{port}/  (Ctrl-C stops it)\n")
