@@ -15,9 +15,10 @@ import solara
 
 from bp_sim.dashboard.compute import Job, follow
 from bp_sim.dashboard.results import Results
-from bp_sim.dashboard.shared import computer, preset, preset_names, server_defaults
+from bp_sim.dashboard.shared import computer, preset, preset_names, release_memory, server_defaults
 from bp_sim.dashboard.state import PageState, from_query, scenario_of, to_query
 
+RELEASE_AFTER_S = 2.0  # seconds after a tab's page is gone before memory is handed back
 FRAME_S = 0.25  # seconds between two frames of Play
 WEEKS_PER_FRAME = 4  # weeks Play moves per frame: five years in about 16 s
 
@@ -91,7 +92,15 @@ def use_results(state: PageState) -> View:
         return cleanup
 
     solara.use_effect(start, [job_key])
-    solara.use_effect(lambda: (lambda: computer().forget(owner)), [])  # the tab's page is gone
+    def on_close():
+        computer().forget(owner)
+        # once the session's close has finished and its objects are unreachable
+        timer = threading.Timer(RELEASE_AFTER_S, release_memory)
+        timer.current_context = None  # Solara would tie the timer to the closing session
+        timer.daemon = True
+        timer.start()
+
+    solara.use_effect(lambda: on_close, [])  # cleanup when the tab's page is gone
     return view.value
 
 
