@@ -29,3 +29,21 @@ def test_no_memory_growth_from_week_to_week():
     # Outputs are preallocated for the whole horizon, so 40 more weeks add (almost) nothing:
     # far less than one byte per agent per week.
     assert grown < AGENTS * 40 // 10, f"memory grew by {grown} bytes over 40 weeks"
+
+
+def test_a_model_is_freed_once_nothing_refers_to_it():
+    # Mesa 3.3.1 kept every model alive through Agent._ids (mesa/mesa#3179): a server or worker
+    # running model after model grew by a whole model each run
+    import gc
+    import weakref
+
+    from bp_sim.model import SilkRoutesModel
+    from bp_sim.reference.model import ReferenceModel
+
+    for kind in (SilkRoutesModel, ReferenceModel):
+        model = kind("baseline", agents=500, seed=1)
+        model.step()
+        ref = weakref.ref(model)
+        del model
+        gc.collect()
+        assert ref() is None, kind.__name__

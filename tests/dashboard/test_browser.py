@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import struct
+from pathlib import Path
 from urllib.parse import urlparse
 
 from bp_sim.cli import main
@@ -243,6 +244,6 @@ def test_the_server_said_nothing_that_looks_like_an_error(page, dashboard_server
     # after every test above has used the server (pytest runs this file in order); the page fixture
     # makes sure at least one page was served
     page.locator(".bp-outcome-panel").wait_for()
-    log = open(dashboard_server[1]).read()
+    log = Path(dashboard_server[1]).read_text()
     for word in ("Traceback", "Warning", "Error", "exception"):
         assert word not in log, log[-3000:]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bp_sim.dashboard import export
-from bp_sim.dashboard.compute import Computer, follow, run_key
+from bp_sim.dashboard.compute import Computer, Job, follow, run_key
 from bp_sim.dashboard.shared import preset, shared_network
 from bp_sim.dashboard.simulate import simulate
 from bp_sim.dashboard.state import Move, PageState, scenario_of
@@ -107,3 +107,17 @@ def test_the_exported_toml_of_a_lever_moved_twice_replays_the_pages_run(tmp_path
     other.run()
     assert not np.array_equal(other.recorder.outcomes[: sc.weeks], page.outcomes)
     assert tomllib.loads(text)["scenario"]["seed"] == 4
+
+
+def test_follow_hands_on_a_last_publication_that_comes_while_the_page_draws():
+    job = Job("tab", {}, _short("baseline"), AGENTS, 0, 2)
+    job._publish(done=False)
+    seen = []
+
+    def on_update(j):
+        seen.append(j.version)
+        if len(seen) == 1:
+            j._publish(done=True)  # the job finishes while the page draws the previous version
+
+    follow(job, on_update, lambda: False, poll_s=0.05)
+    assert seen == [1, 2]

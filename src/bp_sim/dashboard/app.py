@@ -87,7 +87,7 @@ def PageBody():
             return
         solara.ProgressLinear(view.computing, classes=["bp-progress"])  # hidden, not gone: the page does not jump
         period = f"{results.start:%b %Y} to week {upto} ({results.dates()[upto - 1]:%b %Y})" if upto else "no weeks"
-        results_for = to_query(view.state) if view.state else ""
+        results_for = to_query(view.results_state) if view.results_state else ""
         if projector.value:
             Guarded("Projector", ProjectorView, results=results, upto=upto)
             Guarded("Outcomes", OutcomePanel, results=results, upto=upto, compact=True, results_for=results_for,

@@ -26,6 +26,7 @@ import tomli_w
 from bp_sim.dashboard.results import Results, Run
 from bp_sim.dashboard.simulate import marks_of, simulate
 from bp_sim.errors import InputError
+from bp_sim.memory import release_memory
 from bp_sim.network import Network
 from bp_sim.scenario import Scenario
 
@@ -159,6 +160,8 @@ class Computer:
                 job._publish(error=str(exc), done=True)
             except Exception as exc:  # shown on the page as a message; the worker goes on
                 job._publish(error=f"{type(exc).__name__}: {exc}", done=True)
+            if job.done or job.cancelled:
+                release_memory()  # the job's models are gone: hand their pages back
 
     def _one_replicate(self, job: Job) -> None:
         rep = job.replicates_done
@@ -211,5 +214,6 @@ def follow(job: Job, on_update: Callable[[Job], None], stop: Callable[[], bool],
         if version > seen:
             seen = version
             on_update(job)
-        if job.done or job.cancelled:
+        # over only once its last publication has been handed on (it may come while on_update runs)
+        if (job.done or job.cancelled) and job.version == seen:
             return

@@ -8,19 +8,21 @@ nothing the page draws can be halfway through a week.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import solara
 
 from bp_sim.dashboard.compute import Job, follow
 from bp_sim.dashboard.results import Results
-from bp_sim.dashboard.shared import computer, preset, preset_names, release_memory, server_defaults
+from bp_sim.dashboard.shared import computer, preset, preset_names, server_defaults
 from bp_sim.dashboard.state import PageState, from_query, scenario_of, to_query
+from bp_sim.memory import release_memory
 
 RELEASE_AFTER_S = 2.0  # seconds after a tab's page is gone before memory is handed back
 FRAME_S = 0.25  # seconds between two frames of Play
-WEEKS_PER_FRAME = 4  # weeks Play moves per frame: five years in about 16 s
+WEEKS_PER_SECOND = 16  # Play's speed: five years in about 16 s
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,9 @@ class View:
     """What the worker has handed back for the state shown: results by name ("a", "b"), the
     state they belong to, whether more replicates are coming, and an error in words."""
 
-    state: PageState | None = None
+    state: PageState | None = None  # the state being computed (or computed)
     results: dict | None = None
+    results_state: PageState | None = None  # the state `results` belong to (an older one while computing)
     computing: bool = False
     error: str | None = None
     first_seconds: float | None = None
@@ -78,11 +81,14 @@ def use_results(state: PageState) -> View:
         stop = threading.Event()
 
         def publish(j: Job) -> None:
-            view.value = View(state=state, results=dict(j.results) or None, computing=not (j.done or j.cancelled),
-                              error=j.error, first_seconds=j.first_seconds)
+            if j.results:
+                view.value = View(state=state, results=dict(j.results), results_state=state,
+                                  computing=not (j.done or j.cancelled), error=j.error, first_seconds=j.first_seconds)
+            else:
+                view.value = replace(view.value, state=state, computing=not (j.done or j.cancelled), error=j.error)
 
-        view.value = View(state=state, results=(view.value.results if view.value.results else None),
-                          computing=True)
+        old = view.value  # shown until the new runs' first replicate is in
+        view.value = View(state=state, results=old.results, results_state=old.results_state, computing=True)
         threading.Thread(target=follow, args=(job, publish, stop.is_set), daemon=True,
                          name=f"bp-sim-follow-{owner[:6]}").start()
 
@@ -115,10 +121,12 @@ def use_animation(weeks: int) -> tuple[solara.Reactive[int], solara.Reactive[boo
             return
         if cursor.value >= weeks:
             cursor.value = 0
+        start, t0 = cursor.value, time.monotonic()
         while not cancel.wait(FRAME_S):
-            nxt = min(weeks, cursor.value + WEEKS_PER_FRAME)
-            cursor.value = nxt
-            if nxt >= weeks:
+            # by the clock, not by frames: a slow redraw shows fewer frames, never a slower run
+            nxt = min(weeks, start + max(1, round((time.monotonic() - t0) * WEEKS_PER_SECOND)))
+            cursor.value = max(nxt, cursor.value + 1) if nxt < weeks else weeks
+            if cursor.value >= weeks:
                 playing.value = False
                 return
 

@@ -3,10 +3,7 @@ the data, the background worker, the server's defaults. Read-only, loaded once."
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import functools
-import gc
 import os
 
 import numpy as np
@@ -69,11 +66,3 @@ def server_defaults() -> PageState:
     return PageState(agents=int(os.environ.get("BP_SIM_DASHBOARD_AGENTS", DASHBOARD_AGENTS)),
                      seed=int(os.environ.get("BP_SIM_DASHBOARD_SEED", 0)), replicates=DASHBOARD_REPLICATES)
 
-
-def release_memory() -> None:
-    """Give memory back to the system after a tab's session ends: collect its cycles (widgets and
-    their options refer to each other) and ask glibc to return freed heap pages (Python frees
-    small objects into its own arenas; without a trim the server's size only ever grows)."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -32,6 +32,7 @@ class ReferenceModel(SilkRoutesModel):
     """
 
     engine = "reference"
+    makes_agents_later = True  # the migrants, below
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, agents: int | None = None,
                  seed: int | None = None, check_invariants: bool = False, network: Network | None = None) -> None:
@@ -49,6 +50,7 @@ class ReferenceModel(SilkRoutesModel):
         for row in rows:
             self.migrant_rows.append(Migrant(self, **row, origin_index=int(origin_index[row["origin"]])))
         self.migrants = self.agents_by_type[Migrant]
+        self.forget_agent_ids()
 
     def _advance_population(self, t: int) -> T.Tally:
         """Every migrant one week, in random order; returns this week's counters."""
