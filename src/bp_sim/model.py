@@ -218,7 +218,7 @@ class SilkRoutesModel(mesa.Model):
         tot = self._advance_population(t)
 
         update_attitudes(p, self.attitude, node["narrative_campaign"], node["anti_discrimination"],
-                         tot.arrivals * ppa, host_migrant_stock(tot.stock, net.origin_nodes, ppa), w.discrimination)
+                         tot.arrivals * ppa, host_migrant_stock(tot.stock, w.origin_node, ppa), w.discrimination)
         self.recorder.record(t, weekly_outcomes(tot, ppa, w.edge_frontex), tot, w.edge_cost)
         self.last = tot
         if self.check_invariants:
