@@ -19,8 +19,9 @@ from bp_sim.dashboard.lever_info import describe_value, info_markdown, lever_inf
 from bp_sim.dashboard.results import Results
 from bp_sim.dashboard.session import View
 from bp_sim.dashboard.shared import data_values, preset
-from bp_sim.dashboard.state import Move, PageState, lever_schedules, to_query
+from bp_sim.dashboard.state import Move, PageState, date_of, lever_schedules, to_query
 from bp_sim.levers.setting import LeverSetting, pieces
+from bp_sim.scenario import Scenario
 
 GROUPS = goal_groups()
 NO_COMPARISON = "(none)"
@@ -92,21 +93,17 @@ def status_text(view: View) -> str:
 
 
 # ---------------------------------------------------------------------------- levers
-def from_weeks(sc_start: dt.date, weeks: int) -> dict[str, int]:
+def from_weeks(sc: Scenario) -> dict[str, int]:
     """Choices for when a lever move acts: the start, then every half year."""
-    out = {f"the start ({sc_start:%b %Y})": 0}
-    for w in range(26, weeks, 26):
-        out[f"{date_of_start(sc_start, w):%b %Y}"] = w
+    out = {f"the start ({sc.start_date:%b %Y})": 0}
+    for w in range(26, sc.weeks, 26):
+        out[f"{date_of(sc, w):%b %Y}"] = w
     return out
 
 
-def date_of_start(start: dt.date, week: int) -> dt.date:
-    return start + dt.timedelta(weeks=week)
-
-
-def in_force(schedule: tuple[LeverSetting, ...], week: int, start: dt.date) -> LeverSetting | None:
+def in_force(schedule: tuple[LeverSetting, ...], week: int, sc: Scenario) -> LeverSetting | None:
     """The setting in force at `week` or the next one to come (what the slider shows)."""
-    day = date_of_start(start, week)
+    day = date_of(sc, week)
     for s in schedule:
         if s.until is not None and s.until <= day:
             continue
@@ -118,7 +115,7 @@ def in_force(schedule: tuple[LeverSetting, ...], week: int, start: dt.date) -> L
 def LeverPanel(state: solara.Reactive[PageState], from_week: solara.Reactive[int]):
     """Levers by priority goal; each move acts from the week chosen here."""
     sc = preset(state.value.preset)
-    choices = from_weeks(sc.start_date, sc.weeks)
+    choices = from_weeks(sc)
     label = next((k for k, v in choices.items() if v == from_week.value), next(iter(choices)))
     solara.Select("Lever moves act from", value=label, values=list(choices),
                   on_value=lambda k: from_week.set(choices[k]), classes=["bp-from"])
@@ -129,15 +126,15 @@ def LeverPanel(state: solara.Reactive[PageState], from_week: solara.Reactive[int
             summary = f"Goal {group.goal}: {group.title}" + (f" ({n_set} set)" if n_set else "")
             with solara.Details(summary=summary, expand=False):
                 for entry in group.entries:
-                    LeverControl(entry, schedules.get(entry.lever.name), state, from_week.value, sc.start_date)
+                    LeverControl(entry, schedules.get(entry.lever.name), state, from_week.value, sc)
 
 
 @solara.component
-def LeverControl(entry: LeverEntry, schedule, state: solara.Reactive[PageState], from_week: int, start: dt.date):
+def LeverControl(entry: LeverEntry, schedule, state: solara.Reactive[PageState], from_week: int, sc: Scenario):
     """One lever: plain label, slider with its range, value and the data's value, an info panel."""
     info = lever_info(entry.lever.name)
     data = data_values()[info.name]
-    setting = in_force(pieces(schedule), from_week, start) if schedule else None
+    setting = in_force(pieces(schedule), from_week, sc) if schedule else None
     value = setting.value if setting is not None else data
     step = info.step
     shown = min(info.high, max(info.low, info.low + round((value - info.low) / step) * step))
