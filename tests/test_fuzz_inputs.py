@@ -42,15 +42,11 @@ from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import SETTING_KEYS
 from bp_sim.outcomes import OUTCOME_NAMES
 from bp_sim.parameters import COMBINED, SPECS, make_scalars
-from bp_sim.policy import policy_from_scenario
+from bp_sim.policy_build import policy_from_scenario
 from bp_sim.scenario import (
-    CORRIDOR_FIELDS,
     EVENT_KEYS,
     EVENT_TYPES,
-    NODE_FIELDS,
-    ORIGIN_FIELDS,
     POPULATION_KEYS,
-    ROUTE_FIELDS,
     SCENARIO_KEYS,
     Scenario,
     load_scenario,
@@ -58,12 +54,15 @@ from bp_sim.scenario import (
     valid_places,
 )
 from bp_sim.scenario import TOP_KEYS as SCENARIO_TOP_KEYS
+from bp_sim.settings import ranges
 from bp_sim.sweep import spec as sweep_spec
 from bp_sim.sweep.driver import check_before_writing
 from bp_sim.sweep.runs import build_scenario, plan
 from bp_sim.sweep.spec import count_points, load_experiment
 from bp_sim.validate import check_runnable
 from tests.conftest import network
+
+NODE_FIELDS, ORIGIN_FIELDS, ROUTE_FIELDS, CORRIDOR_FIELDS = (ranges(s) for s in ("node", "origin", "edge", "corridor"))
 
 BASELINE = scenarios_dir() / "baseline.toml"
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
@@ -120,8 +119,8 @@ def places() -> dict[str, list[str]]:
 
 def _place_names() -> st.SearchStrategy[str]:
     p = places()
-    nodes = st.sampled_from(p["valid_nodes"])
-    return st.one_of(st.sampled_from(p["valid_routes"]), st.sampled_from(p["valid_corridors"]), nodes,
+    nodes = st.sampled_from(p["node"])
+    return st.one_of(st.sampled_from(p["edge"]), st.sampled_from(p["corridor"]), nodes,
                      st.builds(lambda a, b: f"{a}->{b}", nodes, nodes))  # mostly legs that do not exist
 
 
@@ -203,11 +202,11 @@ def _sound_events() -> st.SearchStrategy[dict]:
     fixed = {"date": EVENT_DATES, "value": st.sampled_from([0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.9, 1.0])}
     bound = sorted(f"parameters.{n}" for rule in COMBINED for n in rule.names)  # shares that must stay inside one whole
     node = st.fixed_dictionaries({**fixed, "type": st.sampled_from(["conflict_surge", "climate_shock", "deportation_campaign"]),
-                                  "place": st.sampled_from(p["valid_nodes"])}, optional=TIMING)
+                                  "place": st.sampled_from(p["node"])}, optional=TIMING)
     border = st.fixed_dictionaries({"type": st.sampled_from(["border_closure", "border_opening"]), "date": EVENT_DATES,
-                                    "route": st.sampled_from(p["valid_routes"])}, optional=TIMING)
+                                    "route": st.sampled_from(p["edge"])}, optional=TIMING)
     enforcement = st.fixed_dictionaries({**fixed, "type": st.just("enforcement_change"),
-                                         "route": st.sampled_from(p["valid_routes"])}, optional=TIMING)
+                                         "route": st.sampled_from(p["edge"])}, optional=TIMING)
     def share_at_most(target: str) -> st.SearchStrategy[dict]:  # a value each event may take alone
         rule = next(r for r in COMBINED if target.partition(".")[2] in r.names)
         room = rule.limit - sum(SPECS[n].value for n in rule.names if n != target.partition(".")[2])
@@ -601,7 +600,7 @@ def test_settings_at_the_ends_of_their_ranges_build_and_run(data: st.DataObject)
     doc = copy.deepcopy(bundled_scenarios()["baseline"])
     for section in ("parameters", "levers"):
         doc[section] = dict(data.draw(st.lists(at_the_edges(section, sweep=False), max_size=4), label=section))
-    leg = data.draw(st.sampled_from(places()["valid_routes"]), label="leg")
+    leg = data.draw(st.sampled_from(places()["edge"]), label="leg")
     doc["routes"] = {leg: data.draw(st.fixed_dictionaries({}, optional={
         f: st.sampled_from(edges(lo, hi, lo)) for f, (lo, hi) in ROUTE_FIELDS.items()}), label="leg settings")}
     doc["nodes"] = {"TUR": data.draw(st.fixed_dictionaries({}, optional={

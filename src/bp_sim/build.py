@@ -1,7 +1,8 @@
 """Compile the network, the parameters and the scenario's settings into the kernels' arrays.
 
-Produces the `World` (what the population kernel reads) and the `Policy` base values (what
-levers and dated events change week by week). Derived quantities are computed here, once, with
+Produces the `World` (what the population kernel reads) and the base arrays: the values the
+network's data give (base income, conflict, fees, enforcement, death risk, regular slots), among
+them the defaults of the settings whose default is `data` in `settings.csv`. Derived quantities are computed here, once, with
 the formula in the docstring of each helper.
 """
 
@@ -15,29 +16,6 @@ import pandas as pd
 from bp_sim.network import FRONTEX_CODES, Network
 from bp_sim.world import N_INFO_LEVELS, WAIT_BUCKETS, World
 
-# Node policy fields a scenario may set per node, with the parameter giving their default.
-NODE_POLICY_DEFAULTS = {
-    "deportation_weekly": "default_deportation_weekly",
-    "reception_quality": "default_reception_quality",
-    "registration_rate": "default_registration_rate",
-    "labour_inspection": "default_labour_inspection",
-    "integration_support": "default_integration_support",
-    "victim_identification": "default_victim_identification",
-    "forensic_capacity": "default_forensic_capacity",
-    "regular_info": "default_regular_info",
-    "anti_discrimination": "default_anti_discrimination",
-    "climate_resilience": "default_climate_resilience",
-    "campaign_intensity": None,  # 0: no risk-awareness campaign
-    "narrative_campaign": None,  # 0: no narrative campaign
-    "livelihood_boost": None,  # 0: no livelihood programme
-    "asylum_capacity_mult": 1.0,  # multiplier of the node's share of asylum capacity
-}
-ORIGIN_POLICY_DEFAULTS = {
-    "readmission": "default_readmission",
-    "reintegration_support": "default_reintegration_support",
-}
-EDGE_POLICY = ("enforcement", "capacity_mult", "open")
-CORRIDOR_POLICY = ("remittance_cost_pct", "regular_slots_mult")
 TEMPORARY_LABOUR_GROUPS = {"GULF", "RUSSIA"}
 
 
@@ -118,7 +96,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         if r.src_i in entered and asylum_index[r.dst_i] >= 0 and r.crosses_border == 0:
             entry[r.dst_i] = 1
 
-    europe = (nodes.in_eu.to_numpy() == 1) | (nodes.iso3.to_numpy() == "GBR")
+    europe = net.europe
     temporary = np.zeros(n, bool)
     for r in routes.itertuples(index=False):
         if r.route_group in TEMPORARY_LABOUR_GROUPS:
@@ -213,6 +191,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         "death": routes.death_risk.to_numpy(float),
         "open": routes.open_to_irregular.to_numpy(float),
         "remit_cost": remit_cost,
+        "remittance_cost_pct": remit_cost * 100.0,  # the corridor setting's default (settings.csv: percent)
         "regular_slots": slots,
         "diaspora_stock": stock,
     }

@@ -27,10 +27,11 @@ from bp_sim.mechanisms.smuggling import update_market
 from bp_sim.network import Network, load_network
 from bp_sim.outcomes import Recorder, weekly_outcomes
 from bp_sim.parameters import Scalars, make_scalars, params_array
-from bp_sim.policy import policy_from_scenario
+from bp_sim.policy_build import policy_from_scenario
 from bp_sim.population import initial_population
 from bp_sim.rng import seed_key
 from bp_sim.scenario import Scenario, check_shares_over_time, load_scenario
+from bp_sim.settings import write_into_world
 from bp_sim.states import N_STATES, State
 from bp_sim.validate import agents_key, check_memory, population_size
 from bp_sim.world import WAIT_BUCKETS
@@ -196,9 +197,9 @@ class SilkRoutesModel(mesa.Model):
             self._route_scalars = np.array([self.p.value_of_time_usd_week, self.p.risk_cost_usd,
                                             self.p.death_aversion, self.p.risk_perception_floor])
         p = self.p_arr  # the compiled weekly code reads the parameter record in it, as the kernels do
-        node, origin, edge, corridor = arrays["node"], arrays["origin"], arrays["edge"], arrays["corridor"]
+        node, edge, corridor = arrays["node"], arrays["edge"], arrays["corridor"]
         if arrays is not self._settings_applied:  # the same settings as last week are already in the World
-            self._apply_node_policy(node, origin, corridor)
+            write_into_world(w, arrays)
             self._settings_applied = arrays
         update_origins(w.is_origin, w.climate_exposure, w.conflict, self.base["income_week"], self.base["conflict"],
                        p, node["climate_resilience"], node["livelihood_boost"], node["climate_shock"], self.seed_key,
@@ -211,7 +212,6 @@ class SilkRoutesModel(mesa.Model):
         update_market(p, self.base["fee"], self.base["enforcement"], self.base["death"], edge["enforcement"],
                       edge["capacity_mult"], edge["rescue"], w.edge_smuggled, demand, w.edge_cost,
                       w.edge_intercept, w.edge_death, w.edge_depart)
-        w.edge_open[:] = edge["open"] > 0.5
         self._update_route_tables()
         self._update_queues_and_quotas(p, node, corridor)
 
@@ -242,18 +242,6 @@ class SilkRoutesModel(mesa.Model):
             build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
                                w.edge_border, w.edge_open, w.dest_nodes, self.net.n_nodes, *scalars,
                                w.next_edge, w.money_to_go)
-
-    def _apply_node_policy(self, node, origin, corridor) -> None:
-        """Write the settings in force into the World (step skips it while they stay the same)."""
-        w = self.world
-        w.conflict[:] = node["conflict"]
-        for name in ("deportation_weekly", "reception_quality", "registration_rate", "labour_inspection",
-                     "integration_support", "victim_identification", "forensic_capacity",
-                     "campaign_intensity", "regular_info"):
-            getattr(w, name)[:] = node[name]
-        w.readmission[:] = origin["readmission"]
-        w.reintegration_support[:] = origin["reintegration_support"]
-        w.remit_cost[:] = corridor["remittance_cost_pct"] / 100.0
 
     def _update_queues_and_quotas(self, p, node, corridor) -> None:
         """Regular slot chances, asylum decision chances, resettlement, remittance shares."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -35,6 +36,9 @@ CORRIDOR_COLUMNS = ("origin", "destination", "stock_2015", "stock_2020", "remitt
 FLAG_COLUMNS = ("is_origin", "is_destination", "is_first_asylum", "in_eu", "asylum_system")
 MODES = ("land", "sea", "air")
 FRONTEX_CODES = {"": 0, "EMR": 1, "WBR": 2, "CMR": 3, "EBR": 4}
+# How a place of each scope is named (in scenario files, events and levers' `where`).
+PLACE_FORMS = {"node": "a node id of locations.csv", "origin": "an origin node id",
+               "edge": "'SRC->DST' naming a leg of routes.csv", "corridor": "'ORIGIN->DESTINATION' of corridors.csv"}
 
 
 def default_data_dir() -> Path:
@@ -68,16 +72,56 @@ class Network:
         r = self.routes.iloc[e]
         return f"{r.source}->{r.target}"
 
-    def edge_index(self, label: str) -> int:
-        """Edge id of 'SOURCE->TARGET'."""
+    def edge_index(self, label: str, key: str = "route") -> int:
+        """Edge id of 'SOURCE->TARGET' (an InputError under `key` if no such leg)."""
         try:
             src, dst = label.split("->")
             hits = np.flatnonzero((self.edge_src == self.node_id[src]) & (self.edge_dst == self.node_id[dst]))
-        except (ValueError, KeyError):
+        except (AttributeError, ValueError, KeyError):
             hits = []
         if len(hits) != 1:
-            raise InputError("route", label, "'SOURCE->TARGET' naming a leg in routes.csv")
+            raise InputError(key, label, PLACE_FORMS["edge"])
         return int(hits[0])
+
+    @cached_property
+    def origin_index(self) -> dict[str, int]:
+        """Origin node id -> its index among the origins (the row of origin and corridor arrays)."""
+        return {self.nodes.node_id.iloc[o]: k for k, o in enumerate(self.origin_nodes)}
+
+    @cached_property
+    def europe(self) -> np.ndarray:
+        """Per node: EU territory or the UK (the regular pathways to Europe)."""
+        return (self.nodes.in_eu.to_numpy() == 1) | (self.nodes.iso3.to_numpy() == "GBR")
+
+    def place_names(self, scope: str) -> set[str]:
+        """The names a place of `scope` (node, origin, edge, corridor) may be given by."""
+        if scope == "node":
+            return set(self.node_id)
+        if scope == "origin":
+            return set(self.origin_index)
+        if scope == "edge":
+            return {f"{r.source}->{r.target}" for r in self.routes.itertuples(index=False)}
+        if scope == "corridor":
+            return {f"{r.origin}->{r.destination}" for r in self.corridors.itertuples(index=False)}
+        raise ValueError(f"unknown scope {scope!r}")
+
+    def index_of(self, scope: str, place: str, key: str | None = None) -> int | tuple[int, int]:
+        """Where a named place sits in its scope's arrays: a node id, an origin's index, an edge
+        id, or a corridor's (origin index, node id). An unknown name is an InputError under `key`
+        (default: the scope's table name in scenario files)."""
+        where = key or {"node": "nodes", "origin": "origins", "edge": "routes", "corridor": "corridors"}[scope]
+        if scope == "edge":
+            return self.edge_index(place, where)
+        if scope == "corridor":
+            o, _, d = place.partition("->") if isinstance(place, str) else ("", "", "")
+            if o not in self.origin_index or d not in self.node_id:
+                raise InputError(where, place, "'ORIGIN->DESTINATION' with an origin and a node id")
+            return (self.origin_index[o], self.node_id[d])
+        table = self.origin_index if scope == "origin" else self.node_id
+        if place not in table:
+            allowed = ("an origin: " + ", ".join(self.origin_index)) if scope == "origin" else PLACE_FORMS["node"]
+            raise InputError(where, place, allowed)
+        return table[place]
 
 
 def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:

@@ -17,36 +17,15 @@ from bp_sim import checks
 from bp_sim.errors import MISSING, InputError, Note, path
 from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import parse_levers, pieces
+from bp_sim.network import PLACE_FORMS, Network, load_network
 from bp_sim.parameters import COMBINED, SPECS, SumAtMost, check_combined, check_value
 from bp_sim.policy import Change, moved
+from bp_sim.settings import SCOPE_OF_TABLE, TABLE_OF_SCOPE, ranges
 from bp_sim.userfiles import existing_file, read_toml
 
 TOP_KEYS = ("scenario", "population", "parameters", "levers", "nodes", "origins", "routes", "corridors", "events")
 SCENARIO_KEYS = ("name", "title", "description", "extends", "start_date", "years", "seed")
 POPULATION_KEYS = ("agents", "persons_per_agent")
-
-# Settings a scenario may give per node / origin / route / corridor, with their allowed range.
-NODE_FIELDS = {
-    "conflict": (0.0, 1.0),
-    "deportation_weekly": (0.0, 1.0),
-    "reception_quality": (0.0, 1.0),
-    "registration_rate": (0.0, 1.0),
-    "labour_inspection": (0.0, 1.0),
-    "integration_support": (0.0, 1.0),
-    "victim_identification": (0.0, 1.0),
-    "forensic_capacity": (0.0, 1.0),
-    "regular_info": (0.0, 1.0),
-    "anti_discrimination": (0.0, 1.0),
-    "climate_resilience": (0.0, 1.0),
-    "campaign_intensity": (0.0, 1.0),
-    "narrative_campaign": (0.0, 1.0),
-    "livelihood_boost": (0.0, 5.0),
-    "asylum_capacity_mult": (0.0, 100.0),
-    "climate_shock": (0.0, 1.0),
-}
-ORIGIN_FIELDS = {"readmission": (0.0, 1.0), "reintegration_support": (0.0, 1.0)}
-ROUTE_FIELDS = {"enforcement": (0.0, 1.0), "capacity_mult": (0.0, 100.0), "open": (0.0, 1.0), "rescue": (0.0, 1.0)}
-CORRIDOR_FIELDS = {"remittance_cost_pct": (0.0, 100.0), "regular_slots_mult": (0.0, 100.0)}
 
 # Event types -> (scope, field) they move, and the keys they take.
 EVENT_TYPES = {
@@ -179,7 +158,7 @@ def _resolve_raw(path: Path, places: dict | None = None) -> dict:
         if isinstance(own.get("scenario"), dict):
             own["scenario"] = {k: v for k, v in own["scenario"].items() if k != "extends"}
         try:
-            parse_scenario(own, str(file), **(places or {}))
+            parse_scenario(own, str(file), places)
         except InputError as exc:
             raise exc.in_file(file) from None
         merged = _merge(merged, own)
@@ -188,14 +167,13 @@ def _resolve_raw(path: Path, places: dict | None = None) -> dict:
     return merged
 
 
-def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=None,
-                   valid_routes=None, valid_corridors=None) -> Scenario:
+def parse_scenario(raw: dict, source: str = "", places: dict[str, set[str]] | None = None) -> Scenario:
     """Validate a raw TOML dict (already merged) into a Scenario.
 
-    The valid_* sets, when given, check place names (of settings, lever `where`s and event
-    targets) against the network.
+    `places`, when given, maps each scope (node, origin, edge, corridor) to its valid place
+    names (`valid_places`), checked for settings, lever `where`s and event targets.
     """
-    places = {"node": valid_nodes, "origin": valid_origins, "edge": valid_routes, "corridor": valid_corridors}
+    places = {scope: (places or {}).get(scope) for scope in TABLE_OF_SCOPE}
     checks.known_keys("", raw, TOP_KEYS)
     sc = Scenario(source=source)
     head = checks.table("scenario", raw.get("scenario", {}))
@@ -232,9 +210,8 @@ def parse_scenario(raw: dict, source: str = "", valid_nodes=None, valid_origins=
     sc.parameters = {k: check_value(k, v) for k, v in params.items()}
     check_combined({**{k: s.value for k, s in SPECS.items()}, **sc.parameters})
 
-    for key, fields, valid in (("nodes", NODE_FIELDS, valid_nodes), ("origins", ORIGIN_FIELDS, valid_origins),
-                               ("routes", ROUTE_FIELDS, valid_routes),
-                               ("corridors", CORRIDOR_FIELDS, valid_corridors)):
+    for scope, key in TABLE_OF_SCOPE.items():
+        fields, valid = ranges(scope), places[scope]
         table = checks.table(key, raw.get(key, {}))
         out: dict[str, dict[str, float]] = {}
         for place, settings in table.items():
@@ -309,11 +286,6 @@ def check_shares_over_time(sc: Scenario, values: dict[str, float] | None = None,
                                  f"with the events and levers in force then ({rule.why})")
 
 
-SCOPE_OF_TABLE = {"nodes": "node", "origins": "origin", "routes": "edge", "corridors": "corridor"}
-PLACE_FORMS = {"node": "a node id of locations.csv", "origin": "an origin node id",
-               "edge": "'SRC->DST' naming a leg of routes.csv", "corridor": "'ORIGIN->DESTINATION' of corridors.csv"}
-
-
 def _place(where: str, place: object, scope: str, places: dict) -> str:
     """A place name of a scope, checked against the network when its names are known."""
     valid = places.get(scope)
@@ -354,8 +326,7 @@ def _parse_event(where: str, ev: object, sc: Scenario, places: dict) -> dict[str
             check_combined({**{k: s.value for k, s in SPECS.items()}, **sc.parameters, rest: out["value"]},
                            key=f"{where}.value")
             return out
-        fields = {"nodes": NODE_FIELDS, "origins": ORIGIN_FIELDS, "routes": ROUTE_FIELDS,
-                  "corridors": CORRIDOR_FIELDS}.get(table)
+        fields = ranges(SCOPE_OF_TABLE[table]) if table in SCOPE_OF_TABLE else None
         place, _, fname = rest.rpartition(".")
         if fields is None or not place or fname not in fields:
             raise InputError(f"{where}.target", target, "SCOPE.PLACE.FIELD with a settable field: " + forms)
@@ -365,7 +336,7 @@ def _parse_event(where: str, ev: object, sc: Scenario, places: dict) -> dict[str
     if scope == "nodes":
         out["place"] = _place(f"{where}.place", ev.get("place", MISSING), "node", places)
         value = ev.get("value", 1.0 if etype == "climate_shock" else MISSING)
-        out["value"] = checks.number(f"{where}.value", value, *NODE_FIELDS[name])
+        out["value"] = checks.number(f"{where}.value", value, *ranges("node")[name])
     else:
         out["route"] = _place(f"{where}.route", ev.get("route", MISSING), "edge", places)
         if etype in ("border_closure", "border_opening"):
@@ -373,7 +344,7 @@ def _parse_event(where: str, ev: object, sc: Scenario, places: dict) -> dict[str
                 raise InputError(f"{where}.value", ev["value"], f"nothing: a {etype} sets the leg's openness itself")
             out["value"] = 0.0 if etype == "border_closure" else 1.0
         else:
-            out["value"] = checks.number(f"{where}.value", ev.get("value", MISSING), *ROUTE_FIELDS[name])
+            out["value"] = checks.number(f"{where}.value", ev.get("value", MISSING), *ranges("edge")[name])
     return out
 
 
@@ -405,25 +376,19 @@ def find_scenario_file(name_or_path: str | Path | None, where: str = "scenario")
     return bundled
 
 
-def load_scenario(name_or_path: str | Path | None = None, net=None, where: str = "scenario") -> Scenario:
-    """Read, resolve `extends`, and validate a scenario (place names checked against `net`)."""
+def load_scenario(name_or_path: str | Path | None = None, net: Network | None = None,
+                  where: str = "scenario") -> Scenario:
+    """Read, resolve `extends`, and validate a scenario (place names checked against `net`,
+    default: the shipped network)."""
     path = find_scenario_file(name_or_path, where)
-    if net is None:
-        from bp_sim.network import load_network
-
-        net = load_network()
-    places = valid_places(net)
+    places = valid_places(net if net is not None else load_network())
     raw = _resolve_raw(path, places)
     try:
-        return parse_scenario(raw, str(path), **places)
+        return parse_scenario(raw, str(path), places)
     except InputError as exc:
         raise exc.in_file(path) from None
 
 
-def valid_places(net) -> dict[str, set[str]]:
-    nodes = set(net.nodes.node_id)
-    origins = {net.nodes.node_id.iloc[o] for o in net.origin_nodes}
-    routes = {f"{r.source}->{r.target}" for r in net.routes.itertuples(index=False)}
-    corridors = {f"{r.origin}->{r.destination}" for r in net.corridors.itertuples(index=False)}
-    return {"valid_nodes": nodes, "valid_origins": origins, "valid_routes": routes,
-            "valid_corridors": corridors}
+def valid_places(net: Network) -> dict[str, set[str]]:
+    """Scope (node, origin, edge, corridor) -> the place names a scenario may use there."""
+    return {scope: net.place_names(scope) for scope in TABLE_OF_SCOPE}

@@ -15,7 +15,7 @@ from bp_sim.build import build_world
 from bp_sim.memory import check_fits, recorded_bytes_per_week
 from bp_sim.network import Network
 from bp_sim.parameters import make_scalars
-from bp_sim.policy import policy_from_scenario
+from bp_sim.policy_build import policy_from_scenario
 from bp_sim.population import total_persons
 from bp_sim.scenario import Scenario, check_shares_over_time
 from bp_sim.states import N_STATES

@@ -7,6 +7,9 @@ from importlib import resources
 
 import pandas as pd
 
+from bp_sim.parameters import SPECS
+from bp_sim.settings import SETTINGS
+
 SCOPES = ("node", "origin", "edge", "corridor", "param")
 TARGETS = ("", "all_corridors", "corridors_europe", "corridors_other", "origins", "destinations", "asylum_systems",
            "first_asylum", "all_nodes", "eu_entry_legs", "smuggled_legs", "sea_legs")
@@ -38,9 +41,23 @@ def _load_levers() -> dict[str, Lever]:
     for r in _data("levers.csv").itertuples(index=False):
         if r.scope not in SCOPES or r.targets not in TARGETS or r.mode not in ("set", "scale"):
             raise ValueError(f"levers.csv: lever {r.lever} has an invalid scope, targets or mode")
-        levers[r.lever] = Lever(r.lever, r.scope, r.field, r.targets, r.mode, r.unit, str(r.baseline),
-                                float(r.low), float(r.high), r.mechanism, r.evidence)
+        lever = Lever(r.lever, r.scope, r.field, r.targets, r.mode, r.unit, str(r.baseline),
+                      float(r.low), float(r.high), r.mechanism, r.evidence)
+        _check_moves_a_setting(lever)
+        levers[r.lever] = lever
     return levers
+
+
+def _check_moves_a_setting(lv: Lever) -> None:
+    """A lever moves a setting of `settings.csv` (or a parameter of `parameters.csv`), and a
+    lever that sets the value (mode 'set') stays inside the range the setting allows."""
+    target = SPECS.get(lv.field) if lv.scope == "param" else SETTINGS.get((lv.scope, lv.field))
+    if target is None:
+        where = "parameters.csv" if lv.scope == "param" else "settings.csv"
+        raise ValueError(f"levers.csv: lever {lv.name} moves {lv.scope}.{lv.field}, which is not in {where}")
+    if not lv.low < lv.high or (lv.mode == "set" and not target.low <= lv.low <= lv.high <= target.high):
+        raise ValueError(f"levers.csv: lever {lv.name} range [{lv.low:g}, {lv.high:g}] is outside "
+                         f"{lv.scope}.{lv.field}'s [{target.low:g}, {target.high:g}]")
 
 
 LEVERS: dict[str, Lever] = _load_levers()

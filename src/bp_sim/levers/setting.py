@@ -141,11 +141,10 @@ def select(net, targets: str):
     """Indices of a lever's default places, in the layout of its scope's arrays."""
     nodes = net.nodes
     n = net.n_nodes
-    europe = (nodes.in_eu.to_numpy() == 1) | (nodes.iso3.to_numpy() == "GBR")
     n_o = len(net.origin_nodes)
     if targets in ("all_corridors", "corridors_europe", "corridors_other"):
-        cols = np.arange(n) if targets == "all_corridors" else np.flatnonzero(europe if targets == "corridors_europe"
-                                                                            else ~europe)
+        cols = np.arange(n) if targets == "all_corridors" else np.flatnonzero(
+            net.europe if targets == "corridors_europe" else ~net.europe)
         rows = np.repeat(np.arange(n_o), len(cols))
         return rows, np.tile(cols, n_o)
     if targets == "origins":
@@ -169,30 +168,12 @@ def select(net, targets: str):
 
 
 def _where_indices(net, lv: Lever, where: tuple[str, ...]):
-    oindex = {net.nodes.node_id.iloc[o]: k for k, o in enumerate(net.origin_nodes)}
-    if lv.scope == "edge":
-        try:
-            return np.array([net.edge_index(w) for w in where])
-        except InputError as exc:
-            raise InputError(f"levers.{lv.name}.where", exc.value, exc.allowed) from None
+    """The indices of the places a lever's `where` names (`Network.index_of`)."""
+    key = f"levers.{lv.name}.where"
+    found = [net.index_of(lv.scope, w, key) for w in where]
     if lv.scope == "corridor":
-        rows, cols = [], []
-        for w in where:
-            o, _, d = w.partition("->")
-            if o not in oindex or d not in net.node_id:
-                raise InputError(f"levers.{lv.name}.where", w, "'ORIGIN->DESTINATION' with an origin and a node id")
-            rows.append(oindex[o])
-            cols.append(net.node_id[d])
-        return np.array(rows), np.array(cols)
-    for w in where:
-        if w not in net.node_id:
-            raise InputError(f"levers.{lv.name}.where", w, "node ids of locations.csv")
-    if lv.scope == "origin":
-        bad = [w for w in where if w not in oindex]
-        if bad:
-            raise InputError(f"levers.{lv.name}.where", bad[0], "origins: " + ", ".join(oindex))
-        return np.array([oindex[w] for w in where])
-    return np.array([net.node_id[w] for w in where])
+        return np.array([r for r, _ in found]), np.array([c for _, c in found])
+    return np.array(found)
 
 
 def lever_changes(schedule: LeverSchedule, net, scenario) -> list[Change]:

@@ -359,12 +359,10 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
 
     factors: list[Factor] = []
     places = valid_places(net)
-    lever_places = {"node": places["valid_nodes"], "origin": places["valid_origins"],
-                    "edge": places["valid_routes"], "corridor": places["valid_corridors"]}
     for kind, key in (("lever", "levers"), ("parameter", "parameters")):
         table = _table(key, raw.get(key, {}))
         for fname, spec in table.items():
-            factors.append(parse_factor(kind, fname, spec, design, lever_places))
+            factors.append(parse_factor(kind, fname, spec, design, places))
     if not factors:
         raise InputError("levers", Note("none"), "at least one [levers.NAME] or [parameters.NAME] table to vary")
     names = [f.name for f in factors]
