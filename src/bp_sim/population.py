@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
+from bp_sim.mechanisms.common import income_factor, level_byte, skill_of
 from bp_sim.rng import normal, uniform
 from bp_sim.states import (
     D_HOUSEHOLD,
@@ -124,11 +125,11 @@ def _draw_range(pop, start, stop, seed, income_week, skill_sd, savings_weeks, sa
         if uniform(seed, i, 0, D_HOUSEHOLD) < remit_households[origin_index[pop.origin[i]]]:
             pop.flags[i] |= FLAG_REMIT_HOUSEHOLD
         z = normal(seed, i, 0, D_INIT_SKILL)
-        pop.skill[i] = int(min(max(0.5 + skill_sd * z, 0.0), 1.0) * 255.0 + 0.5)
+        pop.skill[i] = level_byte(0.5 + skill_sd * z)
         z = normal(seed, i, 0, D_INIT_AWARENESS)
-        pop.awareness[i] = int(min(max(awareness_mean + awareness_sd * z, 0.0), 1.0) * 255.0 + 0.5)
+        pop.awareness[i] = level_byte(awareness_mean + awareness_sd * z)
         z = normal(seed, i, 0, D_INIT_SAVINGS)
-        weekly = income_week[pop.location[i]] * (0.5 + pop.skill[i] / 255.0)
+        weekly = income_week[pop.location[i]] * income_factor(skill_of(pop, i))
         # Lognormal with mean 1: exp(sd * z - sd^2 / 2).
         pop.savings[i] = weekly * savings_weeks * np.exp(savings_log_sd * z - 0.5 * savings_log_sd**2)
         s = pop.state[i]

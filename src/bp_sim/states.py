@@ -63,41 +63,69 @@ FLAG_CLAIMED = 64  # has lodged an asylum claim in an EU/UK system (later claims
 FLAG_REMIT_HOUSEHOLD = 128  # lives in a household with a migrant sending money (drawn once, at the start)
 
 # Counter-based random stream ids: one per decision, so that an agent meets the same draw for
-# the same decision in every scenario (common random numbers).
+# the same decision in every scenario (common random numbers). Grouped by the mechanism that
+# draws them; the values key the random streams, so they must never change (a new decision takes
+# a new number, never a reserved one).
+
+# Life at the origin and aspiration (mechanisms 1 and 13: `origin`).
 D_ASPIRE = 1
+D_CLIMATE = 35  # per origin node (node id in the agent slot), in `update_origins`
+
+# Channel choice and preparing (mechanism 2: `channels`).
 D_GIVE_UP = 2
 D_TRY_REGULAR = 3
 D_REGULAR_CORRIDOR = 4
 D_REGULAR_SLOT = 5
 D_SEEK_ASYLUM = 6
 D_GO_IRREGULAR = 7
-D_DESTINATION = 8
+
+# Destination choice (`common.choose_destination`, `first_asylum.resettlement_destination`).
+D_DESTINATION_BASE = 1000  # + destination index: one Gumbel draw per candidate
+
+# Movement and arrival (mechanism 4: `movement`).
 D_DEPART_HUB = 9
+D_LODGE_CLAIM = 16
+
+# Border crossings and detention (mechanism 5: `borders`).
 D_INTERCEPT = 10
 D_INTERCEPT_OUTCOME = 11
 D_DEATH = 12
 D_IDENTIFY_BODY = 13
+D_REMOVAL = 19
+D_DETECTED = 27
+
+# Trafficking and exploitation (mechanism 7: `trafficking`).
 D_TRAFFICKED = 14
 D_VICTIM_IDENTIFIED = 15
-D_LODGE_CLAIM = 16
+
+# Asylum decisions (mechanism 8: `asylum`).
 D_ASYLUM_DECIDED = 17
 D_RECOGNISED = 18
-D_REMOVAL = 19
+
+# First asylum: resettlement and onward movement (mechanism 9: `first_asylum`).
+D_ONWARD = 24
+D_RESETTLE = 25
+
+# Work at destination (mechanism 10: `labour`).
 D_JOB = 20
+
+# Return and reintegration (mechanism 12: `returns`).
 D_VOLUNTARY_RETURN = 21
 D_FORCED_RETURN = 22
 D_REINTEGRATE = 23
-D_ONWARD = 24
-D_RESETTLE = 25
-D_RELEASE = 26
-D_DETECTED = 27
+
+# The initial population (`population._draw_range`, week 0).
 D_INIT_SKILL = 28
 D_INIT_SAVINGS = 29
 D_INIT_AWARENESS = 30
 D_INIT_STATUS = 31
 D_INIT_EMPLOYED = 32
+D_HOUSEHOLD = 36  # drawn once per agent: does the household receive remittances?
+
+# Reserved: defined but never drawn (ODD section 8, item 9). Kept so that no new decision reuses
+# their numbers.
+D_DESTINATION = 8
+D_RELEASE = 26
 D_REPLAN = 33
 D_INIT_INCOME = 34
-D_CLIMATE = 35
-D_HOUSEHOLD = 36  # drawn once per agent: does the household receive remittances?
-D_DESTINATION_BASE = 1000  # + destination index: one Gumbel draw per candidate
+RESERVED_DECISIONS = (D_DESTINATION, D_RELEASE, D_REPLAN, D_INIT_INCOME)

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from bp_sim.jit import rule
+from bp_sim.mechanisms.transitions import grant_protection, settle
 from bp_sim.rng import uniform
 from bp_sim.states import D_ASYLUM_DECIDED, D_RECOGNISED, Legal, State
 from bp_sim.tally import I_BACKLOG, I_DECISIONS, I_RECOGNISED, I_WAIT_WEEKS_DECIDED
@@ -33,11 +34,9 @@ def step_pending(pop, i, w, p, seed, t, ints, pending):
         oi = w.origin_index[pop.origin[i]]
         if uniform(seed, i, t, D_RECOGNISED) < w.recognition[oi, d]:
             ints[I_RECOGNISED] += 1
-            pop.state[i] = State.PROTECTED
-            pop.legal[i] = Legal.REFUGEE
+            grant_protection(pop, i)
         else:
-            pop.state[i] = State.IRREGULAR_RESIDENT
-            pop.legal[i] = Legal.REJECTED
+            settle(pop, i, State.IRREGULAR_RESIDENT, Legal.REJECTED)
         return
     ints[I_BACKLOG] += 1
     pending[a, min(waited + 1, WAIT_BUCKETS - 1)] += 1

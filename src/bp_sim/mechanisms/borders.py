@@ -12,6 +12,7 @@ people detected entering, not departures prevented or pushed back before entry).
 from __future__ import annotations
 
 from bp_sim.jit import inline_rule
+from bp_sim.mechanisms.transitions import send_home
 from bp_sim.rng import uniform
 from bp_sim.states import (
     D_DEATH,
@@ -22,7 +23,6 @@ from bp_sim.states import (
     D_REMOVAL,
     FLAG_ENTERED_EU,
     FLAG_IDENTIFIED,
-    FLAG_STRANDED,
     Legal,
     State,
 )
@@ -38,17 +38,6 @@ from bp_sim.tally import (
     I_MISSING_IDENTIFIED,
     I_RETURNS_FORCED,
 )
-
-
-@inline_rule
-def send_home(pop, i):
-    """Move a person back to their origin as a returnee."""
-    pop.location[i] = pop.origin[i]
-    pop.destination[i] = -1
-    pop.edge[i] = -1
-    pop.state[i] = State.RETURNED
-    pop.legal[i] = Legal.NATIONAL
-    pop.flags[i] &= ~FLAG_STRANDED
 
 
 @inline_rule
@@ -102,4 +91,4 @@ def step_detained(pop, i, w, p, seed, t, ints):
         send_home(pop, i)
         ints[I_RETURNS_FORCED] += 1
     else:
-        pop.state[i] = State.TRANSIT_SMUGGLED  # released, free to try again
+        pop.state[i] = State.TRANSIT_SMUGGLED  # released, free to try again (edge is -1 since the crossing)

@@ -12,8 +12,17 @@ afford (`common.choose_destination`).
 from __future__ import annotations
 
 from bp_sim.jit import inline_rule, rule
-from bp_sim.mechanisms.common import budget, choose_destination, info_level, journey_credit, pay, skill_of
+from bp_sim.mechanisms.common import (
+    awareness_of,
+    budget,
+    choose_destination,
+    info_level,
+    journey_credit,
+    pay,
+    recognised_skill,
+)
 from bp_sim.mechanisms.origin import live_at_origin
+from bp_sim.mechanisms.transitions import fly_out, set_out_irregular, start_preparing
 from bp_sim.rng import uniform
 from bp_sim.states import (
     D_GIVE_UP,
@@ -29,13 +38,6 @@ from bp_sim.states import (
     State,
 )
 from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_REGULAR_DEPARTURES, I_REGULAR_DEPARTURES_EUROPE, I_REMIGRATED
-
-
-@inline_rule
-def recognised_skill(pop, i, p) -> float:
-    """Skill as employers and visa officers at destination count it (PG2.1 raises it)."""
-    s = skill_of(pop, i)
-    return s * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
 
 
 @rule
@@ -87,24 +89,20 @@ def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
         if d >= 0:
             applicants[oi, d] += 1
             if uniform(seed, i, t, D_REGULAR_SLOT) < w.slot_prob[oi, d]:
-                pop.state[i] = State.PREPARING
-                pop.channel[i] = Channel.REGULAR
-                pop.destination[i] = d
+                start_preparing(pop, i, Channel.REGULAR, d)
                 return
     channel = Channel.NONE
     if uniform(seed, i, t, D_SEEK_ASYLUM) < p.asylum_seek_weekly * w.conflict[node]:
         channel = Channel.ASYLUM
     else:
-        deterrence = 1.0 - p.campaign_deterrence * (pop.awareness[i] / 255.0)
+        deterrence = 1.0 - p.campaign_deterrence * awareness_of(pop, i)
         if uniform(seed, i, t, D_GO_IRREGULAR) < p.irregular_go_weekly * deterrence:
             channel = Channel.IRREGULAR
     if channel == Channel.NONE:
         return
     d = choose_destination(pop, i, w, p, seed, t, node, oi, channel, budget(pop, i, journey_credit(pop, i, p)), False)
     if d >= 0:
-        pop.state[i] = State.PREPARING
-        pop.channel[i] = channel
-        pop.destination[i] = d
+        start_preparing(pop, i, channel, d)
 
 
 @rule
@@ -135,9 +133,8 @@ def step_preparing(pop, i, w, p, seed, t, ints):
             pop.state[i] = State.ASPIRING  # the money fell short: back to looking
             pop.channel[i] = Channel.NONE
             return
-        pop.state[i] = State.TRANSIT_REGULAR
+        fly_out(pop, i, p)
         pop.legal[i] = Legal.VISA
-        pop.leg_left[i] = int(p.air_travel_weeks)
         ints[I_REGULAR_DEPARTURES] += 1
         if w.europe[pop.destination[i]]:
             ints[I_REGULAR_DEPARTURES_EUROPE] += 1
@@ -152,8 +149,7 @@ def step_preparing(pop, i, w, p, seed, t, ints):
                 pop.channel[i] = Channel.NONE
                 pop.destination[i] = -1
             return
-        pop.state[i] = State.TRANSIT_SMUGGLED
-        pop.edge[i] = -1
+        set_out_irregular(pop, i)
         ints[I_IRREGULAR_DEPARTURES] += 1
     if pop.flags[i] & (FLAG_RETURNEE | FLAG_SUPPORTED):
         ints[I_REMIGRATED] += 1

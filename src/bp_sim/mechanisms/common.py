@@ -1,4 +1,5 @@
-"""Helpers shared by the per-agent rules: state changes, income, savings, destination choice."""
+"""Helpers shared by the per-agent rules: derived attributes (skill, income, awareness), money,
+destination choice. Life-cycle changes are in `transitions`."""
 
 from __future__ import annotations
 
@@ -17,15 +18,36 @@ def skill_of(pop, i) -> float:
 
 
 @inline_rule
+def recognised_skill(pop, i, p) -> float:
+    """Skill as employers and visa officers at destination count it (PG2.1 raises it): for the
+    regular corridors' skill thresholds and for wages at destination."""
+    s = skill_of(pop, i)
+    return s * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
+
+
+@inline_rule
 def income_factor(skill: float) -> float:
     """Earnings relative to the node's mean income: 0.5 for the least, 1.5 for the most skilled."""
     return 0.5 + skill
 
 
 @inline_rule
+def awareness_of(pop, i) -> float:
+    """Awareness of risks and routes 0..1 (stored as uint8)."""
+    return pop.awareness[i] / 255.0
+
+
+@inline_rule
 def info_level(pop, i) -> int:
     """Bucket of the awareness scale used to pick the perceived-risk route table."""
     return pop.awareness[i] * N_INFO_LEVELS // 256
+
+
+@inline_rule
+def level_byte(level: float) -> int:
+    """A 0..1 level (skill, awareness) as stored, 0..255: clipped, then rounded to nearest.
+    The inverse of `skill_of` and `awareness_of` up to rounding."""
+    return int(min(max(level, 0.0), 1.0) * 255.0 + 0.5)
 
 
 @inline_rule

@@ -14,8 +14,9 @@ import numpy as np
 
 from bp_sim.jit import inline_rule, rule
 from bp_sim.mechanisms.common import budget, choose_destination, gumbel, journey_credit
+from bp_sim.mechanisms.transitions import fly_out, lose_job, set_out_irregular
 from bp_sim.rng import uniform
-from bp_sim.states import D_DESTINATION_BASE, D_ONWARD, D_RESETTLE, FLAG_EMPLOYED, Channel, State
+from bp_sim.states import D_DESTINATION_BASE, D_ONWARD, D_RESETTLE, Channel, State
 from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_ONWARD, I_RESETTLED
 
 
@@ -47,11 +48,10 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
         if uniform(seed, i, t, D_RESETTLE) < w.resettle_prob[node]:
             d = resettlement_destination(pop, i, w, seed, t, oi)
             if d >= 0:
-                pop.state[i] = State.TRANSIT_REGULAR
                 pop.channel[i] = Channel.RESETTLEMENT
                 pop.destination[i] = d
-                pop.leg_left[i] = int(p.air_travel_weeks)
-                pop.flags[i] &= ~FLAG_EMPLOYED
+                fly_out(pop, i, p)
+                lose_job(pop, i)
                 ints[I_RESETTLED] += 1
                 return True
     if w.is_first_asylum[node]:
@@ -61,11 +61,10 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
     if uniform(seed, i, t, D_ONWARD) < h:
         d = choose_destination(pop, i, w, p, seed, t, node, oi, Channel.ASYLUM, budget(pop, i, journey_credit(pop, i, p)), True)
         if d >= 0:
-            pop.state[i] = State.TRANSIT_SMUGGLED
             pop.channel[i] = Channel.ASYLUM
             pop.destination[i] = d
-            pop.edge[i] = -1
-            pop.flags[i] &= ~FLAG_EMPLOYED
+            set_out_irregular(pop, i)
+            lose_job(pop, i)
             ints[I_ONWARD] += 1
             ints[I_IRREGULAR_DEPARTURES] += 1
             return True

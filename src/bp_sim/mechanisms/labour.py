@@ -10,7 +10,7 @@ saved or sent home (see `remittances`).
 from __future__ import annotations
 
 from bp_sim.jit import inline_rule
-from bp_sim.mechanisms.common import income_factor, skill_of
+from bp_sim.mechanisms.common import income_factor, recognised_skill
 from bp_sim.rng import uniform
 from bp_sim.states import D_JOB, FLAG_EMPLOYED, Legal
 from bp_sim.tally import I_EMPLOYED, I_WORKFORCE
@@ -51,8 +51,7 @@ def step_work(pop, i, w, p, seed, t, ints):
         pop.income[i] = 0.0
         return
     ints[I_EMPLOYED] += 1
-    skill = skill_of(pop, i) * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
-    wage = w.income_week[d] * p.migrant_wage_ratio * income_factor(skill)
+    wage = w.income_week[d] * p.migrant_wage_ratio * income_factor(recognised_skill(pop, i, p))
     if pop.legal[i] == Legal.IRREGULAR or pop.legal[i] == Legal.REJECTED:
         wage *= p.irregular_wage_factor
     pop.income[i] = wage

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bp_sim.jit import inline_rule
 from bp_sim.mechanisms.borders import resolve_crossing
 from bp_sim.mechanisms.common import budget, choose_destination, info_level, journey_credit, pay
+from bp_sim.mechanisms.transitions import grant_protection, settle, stay_without_status
 from bp_sim.rng import uniform
 from bp_sim.states import (
     D_DEPART_HUB,
@@ -42,8 +43,7 @@ def arrive(pop, i, w, p, seed, t, ints, arrivals, claims):
     if w.asylum_index[d] >= 0 and ch != Channel.REGULAR:
         lodge = p.lodge_prob_asylum if ch == Channel.ASYLUM else p.lodge_prob_irregular
         if uniform(seed, i, t, D_LODGE_CLAIM) < lodge:
-            pop.state[i] = State.ASYLUM_PENDING
-            pop.legal[i] = Legal.ASYLUM_SEEKER
+            settle(pop, i, State.ASYLUM_PENDING, Legal.ASYLUM_SEEKER)
             if not (pop.flags[i] & FLAG_CLAIMED):  # first-time applicants only, as Eurostat counts
                 pop.flags[i] |= FLAG_CLAIMED
                 ints[I_ASYLUM_APPLICATIONS] += 1
@@ -51,11 +51,9 @@ def arrive(pop, i, w, p, seed, t, ints, arrivals, claims):
             return
     elif w.is_first_asylum[d] and ch == Channel.ASYLUM:
         if uniform(seed, i, t, D_LODGE_CLAIM) < w.registration_rate[d]:
-            pop.state[i] = State.PROTECTED
-            pop.legal[i] = Legal.REFUGEE
+            grant_protection(pop, i)
             return
-    pop.state[i] = State.IRREGULAR_RESIDENT
-    pop.legal[i] = Legal.IRREGULAR
+    stay_without_status(pop, i)
 
 
 @inline_rule
@@ -68,11 +66,9 @@ def step_transit_regular(pop, i, w, p, seed, t, ints, arrivals):
     pop.location[i] = d
     arrivals[d] += 1
     if pop.channel[i] == Channel.RESETTLEMENT:
-        pop.state[i] = State.PROTECTED
-        pop.legal[i] = Legal.REFUGEE
+        grant_protection(pop, i)
     else:
-        pop.state[i] = State.REGULAR_RESIDENT
-        pop.legal[i] = Legal.VISA
+        settle(pop, i, State.REGULAR_RESIDENT, Legal.VISA)
         pop.flags[i] |= FLAG_EMPLOYED  # regular labour migrants arrive with a job offer
 
 

@@ -13,13 +13,12 @@ those not reached more likely (Kuschminder 2017).
 from __future__ import annotations
 
 from bp_sim.jit import inline_rule
-from bp_sim.mechanisms.borders import send_home
+from bp_sim.mechanisms.transitions import lose_job, send_home
 from bp_sim.rng import uniform
 from bp_sim.states import (
     D_FORCED_RETURN,
     D_REINTEGRATE,
     D_VOLUNTARY_RETURN,
-    FLAG_EMPLOYED,
     FLAG_RETURNEE,
     FLAG_STRANDED,
     FLAG_SUPPORTED,
@@ -50,12 +49,12 @@ def step_leave_destination(pop, i, w, p, seed, t, ints) -> bool:
         forced = effort * w.readmission[oi]
     if uniform(seed, i, t, D_FORCED_RETURN) < forced:
         send_home(pop, i)
-        pop.flags[i] &= ~FLAG_EMPLOYED
+        lose_job(pop, i)
         ints[I_RETURNS_FORCED] += 1
         return True
     if uniform(seed, i, t, D_VOLUNTARY_RETURN) < voluntary:
         send_home(pop, i)
-        pop.flags[i] &= ~FLAG_EMPLOYED
+        lose_job(pop, i)
         ints[I_RETURNS_VOLUNTARY] += 1
         return True
     return False
@@ -68,7 +67,7 @@ def step_stranded_return(pop, i, w, p, seed, t, ints) -> bool:
         return False
     if uniform(seed, i, t, D_VOLUNTARY_RETURN) < p.stranded_return_weekly:
         send_home(pop, i)
-        pop.flags[i] &= ~FLAG_STRANDED
+        pop.flags[i] &= ~FLAG_STRANDED  # already cleared by send_home (the twin does not repeat it)
         ints[I_RETURNS_VOLUNTARY] += 1
         return True
     return False

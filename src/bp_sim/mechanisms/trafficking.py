@@ -9,15 +9,9 @@ a protection system exists, and otherwise assisted home. Some escape on their ow
 from __future__ import annotations
 
 from bp_sim.jit import inline_rule
+from bp_sim.mechanisms.transitions import grant_protection, lose_job, send_home_keeping_stranded, stay_without_status
 from bp_sim.rng import uniform
-from bp_sim.states import (
-    D_TRAFFICKED,
-    D_VICTIM_IDENTIFIED,
-    FLAG_EMPLOYED,
-    FLAG_IDENTIFIED,
-    Legal,
-    State,
-)
+from bp_sim.states import D_TRAFFICKED, D_VICTIM_IDENTIFIED, FLAG_IDENTIFIED, State
 from bp_sim.tally import I_RETURNS_VOLUNTARY, I_TRAFFICKED, I_TRAFFICKED_IDENTIFIED
 
 
@@ -34,7 +28,7 @@ def maybe_exploited(pop, i, w, p, seed, t, ints, base_hazard: float) -> bool:
     h = base_hazard * debt_vulnerability(p, pop.debt[i]) * (1.0 - p.inspection_effect * w.labour_inspection[node])
     if uniform(seed, i, t, D_TRAFFICKED) < h:
         pop.state[i] = State.EXPLOITED
-        pop.flags[i] &= ~FLAG_EMPLOYED
+        lose_job(pop, i)
         ints[I_TRAFFICKED] += 1
         return True
     return False
@@ -53,14 +47,9 @@ def step_exploited(pop, i, w, p, seed, t, ints):
         pop.flags[i] |= FLAG_IDENTIFIED
         pop.debt[i] = 0.0
         if w.asylum_index[node] >= 0 or w.is_first_asylum[node]:
-            pop.state[i] = State.PROTECTED
-            pop.legal[i] = Legal.REFUGEE
+            grant_protection(pop, i)
         else:
-            pop.location[i] = pop.origin[i]
-            pop.destination[i] = -1
-            pop.state[i] = State.RETURNED
-            pop.legal[i] = Legal.NATIONAL
+            send_home_keeping_stranded(pop, i)  # ODD 8.5: kept until the defect fix
             ints[I_RETURNS_VOLUNTARY] += 1
     elif u > 1.0 - p.exploitation_escape_weekly:
-        pop.state[i] = State.IRREGULAR_RESIDENT
-        pop.legal[i] = Legal.IRREGULAR
+        stay_without_status(pop, i)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
+from bp_sim.reference.transitions import grant_protection, settle
 from bp_sim.states import Legal, State
 from bp_sim.world import WAIT_BUCKETS
 
@@ -31,11 +32,9 @@ def step_pending(m: Migrant, wk: Week) -> None:
         ints[T.I_WAIT_WEEKS_DECIDED] += m.time_in_state
         if wk.random() < w.recognition[m.origin_index][d]:
             ints[T.I_RECOGNISED] += 1
-            m.state = State.PROTECTED
-            m.legal = Legal.REFUGEE
+            grant_protection(m)
         else:
-            m.state = State.IRREGULAR_RESIDENT
-            m.legal = Legal.REJECTED
+            settle(m, State.IRREGULAR_RESIDENT, Legal.REJECTED)
         return
     ints[T.I_BACKLOG] += 1
     wk.tally.pending[a, min(waited + 1, WAIT_BUCKETS - 1)] += 1

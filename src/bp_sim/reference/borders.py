@@ -11,21 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
-from bp_sim.states import FLAG_ENTERED_EU, FLAG_IDENTIFIED, FLAG_STRANDED, Legal, State
+from bp_sim.reference.transitions import send_home
+from bp_sim.states import FLAG_ENTERED_EU, FLAG_IDENTIFIED, Legal, State
 
 if TYPE_CHECKING:
     from bp_sim.reference.migrant import Migrant
     from bp_sim.reference.week import Week
-
-
-def send_home(m: Migrant) -> None:
-    """Move a person back to their origin as a returnee."""
-    m.location = m.origin
-    m.destination = -1
-    m.edge = -1
-    m.state = State.RETURNED
-    m.legal = Legal.NATIONAL
-    m.flags &= ~FLAG_STRANDED
 
 
 def resolve_crossing(m: Migrant, wk: Week) -> None:
@@ -78,4 +69,4 @@ def step_detained(m: Migrant, wk: Week) -> None:
         send_home(m)
         wk.tally.ints[T.I_RETURNS_FORCED] += 1
     else:
-        m.state = State.TRANSIT_SMUGGLED  # released, free to try again
+        m.state = State.TRANSIT_SMUGGLED  # released, free to try again (edge is -1 since the crossing)

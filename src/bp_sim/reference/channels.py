@@ -12,8 +12,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
-from bp_sim.reference.common import budget, choose_destination, info_level, journey_credit, pay, skill_of
+from bp_sim.reference.common import (
+    awareness_of,
+    budget,
+    choose_destination,
+    info_level,
+    journey_credit,
+    pay,
+    recognised_skill,
+)
 from bp_sim.reference.origin import live_at_origin
+from bp_sim.reference.transitions import fly_out, set_out_irregular, start_preparing
 from bp_sim.states import FLAG_RETURNEE, FLAG_SUPPORTED, Channel, Legal, State
 
 if TYPE_CHECKING:
@@ -22,11 +31,6 @@ if TYPE_CHECKING:
     from bp_sim.reference.migrant import Migrant
     from bp_sim.reference.week import Week
     from bp_sim.world import World
-
-
-def recognised_skill(m: Migrant, p: SimpleNamespace) -> float:
-    """Skill as employers and visa officers at destination count it (PG2.1 raises it)."""
-    return skill_of(m) * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
 
 
 def pick_regular_corridor(m: Migrant, w: World, p: SimpleNamespace, u: float) -> int:
@@ -68,24 +72,20 @@ def step_aspiring(m: Migrant, wk: Week) -> None:
         if d >= 0:
             wk.tally.applicants[oi, d] += 1
             if random() < w.slot_prob[oi][d]:
-                m.state = State.PREPARING
-                m.channel = Channel.REGULAR
-                m.destination = d
+                start_preparing(m, Channel.REGULAR, d)
                 return
     channel = Channel.NONE
     if random() < p.asylum_seek_weekly * w.conflict[node]:
         channel = Channel.ASYLUM
     else:
-        deterrence = 1.0 - p.campaign_deterrence * (m.awareness / 255.0)
+        deterrence = 1.0 - p.campaign_deterrence * awareness_of(m)
         if random() < p.irregular_go_weekly * deterrence:
             channel = Channel.IRREGULAR
     if channel == Channel.NONE:
         return
     d = choose_destination(m, wk, node, channel, budget(m, journey_credit(m, p)), False)
     if d >= 0:
-        m.state = State.PREPARING
-        m.channel = channel
-        m.destination = d
+        start_preparing(m, channel, d)
 
 
 def cost_to_first_border(w: World, k: int, di: int, node: int) -> float:
@@ -113,9 +113,8 @@ def step_preparing(m: Migrant, wk: Week) -> None:
             m.state = State.ASPIRING  # the money fell short: back to looking
             m.channel = Channel.NONE
             return
-        m.state = State.TRANSIT_REGULAR
+        fly_out(m, p)
         m.legal = Legal.VISA
-        m.leg_left = int(p.air_travel_weeks)
         ints[T.I_REGULAR_DEPARTURES] += 1
         if w.europe[m.destination]:
             ints[T.I_REGULAR_DEPARTURES_EUROPE] += 1
@@ -130,8 +129,7 @@ def step_preparing(m: Migrant, wk: Week) -> None:
                 m.channel = Channel.NONE
                 m.destination = -1
             return
-        m.state = State.TRANSIT_SMUGGLED
-        m.edge = -1
+        set_out_irregular(m)
         ints[T.I_IRREGULAR_DEPARTURES] += 1
     if m.flags & (FLAG_RETURNEE | FLAG_SUPPORTED):
         ints[T.I_REMIGRATED] += 1

@@ -1,4 +1,5 @@
-"""Helpers shared by the rules (twin of `mechanisms.common`): skill, money, destination choice."""
+"""Helpers shared by the rules (twin of `mechanisms.common`): derived attributes (skill, income,
+awareness), money, destination choice. Life-cycle changes are in `transitions`."""
 
 from __future__ import annotations
 
@@ -20,9 +21,20 @@ def skill_of(m: Migrant) -> float:
     return m.skill / 255.0
 
 
+def recognised_skill(m: Migrant, p: SimpleNamespace) -> float:
+    """Skill as employers and visa officers at destination count it (PG2.1 raises it): for the
+    regular corridors' skill thresholds and for wages at destination."""
+    return skill_of(m) * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
+
+
 def income_factor(skill: float) -> float:
     """Earnings relative to the node's mean income: 0.5 for the least, 1.5 for the most skilled."""
     return 0.5 + skill
+
+
+def awareness_of(m: Migrant) -> float:
+    """Awareness of risks and routes 0..1 (kept as 0..255 like the engine's uint8)."""
+    return m.awareness / 255.0
 
 
 def info_level(m: Migrant) -> int:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
 from bp_sim.reference.common import budget, choose_destination, journey_credit
-from bp_sim.states import FLAG_EMPLOYED, Channel, State
+from bp_sim.reference.transitions import fly_out, lose_job, set_out_irregular
+from bp_sim.states import Channel, State
 
 if TYPE_CHECKING:
     from bp_sim.reference.migrant import Migrant
@@ -45,11 +46,10 @@ def step_first_asylum(m: Migrant, wk: Week) -> bool:
         if wk.random() < w.resettle_prob[node]:
             d = resettlement_destination(m, wk)
             if d >= 0:
-                m.state = State.TRANSIT_REGULAR
                 m.channel = Channel.RESETTLEMENT
                 m.destination = d
-                m.leg_left = int(p.air_travel_weeks)
-                m.flags &= ~FLAG_EMPLOYED
+                fly_out(m, p)
+                lose_job(m)
                 tally.ints[T.I_RESETTLED] += 1
                 return True
     if w.is_first_asylum[node]:
@@ -59,11 +59,10 @@ def step_first_asylum(m: Migrant, wk: Week) -> bool:
     if wk.random() < h:
         d = choose_destination(m, wk, node, Channel.ASYLUM, budget(m, journey_credit(m, p)), True)
         if d >= 0:
-            m.state = State.TRANSIT_SMUGGLED
             m.channel = Channel.ASYLUM
             m.destination = d
-            m.edge = -1
-            m.flags &= ~FLAG_EMPLOYED
+            set_out_irregular(m)
+            lose_job(m)
             tally.ints[T.I_ONWARD] += 1
             tally.ints[T.I_IRREGULAR_DEPARTURES] += 1
             return True

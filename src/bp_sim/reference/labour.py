@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
-from bp_sim.reference.common import income_factor, skill_of
+from bp_sim.reference.common import income_factor, recognised_skill
 from bp_sim.states import FLAG_EMPLOYED, Legal
 
 if TYPE_CHECKING:
@@ -52,8 +52,7 @@ def step_work(m: Migrant, wk: Week) -> None:
         m.income = 0.0
         return
     ints[T.I_EMPLOYED] += 1
-    skill = skill_of(m) * (p.skill_recognition_floor + (1.0 - p.skill_recognition_floor) * p.skills_recognition)
-    wage = w.income_week[m.location] * p.migrant_wage_ratio * income_factor(skill)
+    wage = w.income_week[m.location] * p.migrant_wage_ratio * income_factor(recognised_skill(m, p))
     if m.legal == Legal.IRREGULAR or m.legal == Legal.REJECTED:
         wage *= p.irregular_wage_factor
     m.income = wage

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bp_sim import tally as T
 from bp_sim.reference.borders import resolve_crossing
 from bp_sim.reference.common import budget, choose_destination, info_level, journey_credit, pay
+from bp_sim.reference.transitions import grant_protection, settle, stay_without_status
 from bp_sim.states import FLAG_CLAIMED, FLAG_EMPLOYED, FLAG_STRANDED, Channel, Legal, State
 
 if TYPE_CHECKING:
@@ -30,8 +31,7 @@ def arrive(m: Migrant, wk: Week) -> None:
     if w.asylum_index[d] >= 0 and ch != Channel.REGULAR:
         lodge = p.lodge_prob_asylum if ch == Channel.ASYLUM else p.lodge_prob_irregular
         if wk.random() < lodge:
-            m.state = State.ASYLUM_PENDING
-            m.legal = Legal.ASYLUM_SEEKER
+            settle(m, State.ASYLUM_PENDING, Legal.ASYLUM_SEEKER)
             if not m.flags & FLAG_CLAIMED:  # first-time applicants only, as Eurostat counts
                 m.flags |= FLAG_CLAIMED
                 tally.ints[T.I_ASYLUM_APPLICATIONS] += 1
@@ -39,11 +39,9 @@ def arrive(m: Migrant, wk: Week) -> None:
             return
     elif w.is_first_asylum[d] and ch == Channel.ASYLUM:
         if wk.random() < w.registration_rate[d]:
-            m.state = State.PROTECTED
-            m.legal = Legal.REFUGEE
+            grant_protection(m)
             return
-    m.state = State.IRREGULAR_RESIDENT
-    m.legal = Legal.IRREGULAR
+    stay_without_status(m)
 
 
 def step_transit_regular(m: Migrant, wk: Week) -> None:
@@ -55,11 +53,9 @@ def step_transit_regular(m: Migrant, wk: Week) -> None:
     m.location = d
     wk.tally.arrivals[d] += 1
     if m.channel == Channel.RESETTLEMENT:
-        m.state = State.PROTECTED
-        m.legal = Legal.REFUGEE
+        grant_protection(m)
     else:
-        m.state = State.REGULAR_RESIDENT
-        m.legal = Legal.VISA
+        settle(m, State.REGULAR_RESIDENT, Legal.VISA)
         m.flags |= FLAG_EMPLOYED  # regular labour migrants arrive with a job offer
 
 

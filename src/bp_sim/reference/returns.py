@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
-from bp_sim.reference.borders import send_home
-from bp_sim.states import FLAG_EMPLOYED, FLAG_RETURNEE, FLAG_STRANDED, FLAG_SUPPORTED, Channel, Legal, State
+from bp_sim.reference.transitions import lose_job, send_home
+from bp_sim.states import FLAG_RETURNEE, FLAG_STRANDED, FLAG_SUPPORTED, Channel, Legal, State
 
 if TYPE_CHECKING:
     from bp_sim.reference.migrant import Migrant
@@ -39,12 +39,12 @@ def step_leave_destination(m: Migrant, wk: Week) -> bool:
         forced = effort * w.readmission[oi]
     if wk.random() < forced:
         send_home(m)
-        m.flags &= ~FLAG_EMPLOYED
+        lose_job(m)
         ints[T.I_RETURNS_FORCED] += 1
         return True
     if wk.random() < voluntary:
         send_home(m)
-        m.flags &= ~FLAG_EMPLOYED
+        lose_job(m)
         ints[T.I_RETURNS_VOLUNTARY] += 1
         return True
     return False

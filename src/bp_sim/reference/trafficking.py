@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
-from bp_sim.states import FLAG_EMPLOYED, FLAG_IDENTIFIED, Legal, State
+from bp_sim.reference.transitions import grant_protection, lose_job, send_home_keeping_stranded, stay_without_status
+from bp_sim.states import FLAG_IDENTIFIED, State
 
 if TYPE_CHECKING:
     from types import SimpleNamespace
@@ -31,7 +32,7 @@ def maybe_exploited(m: Migrant, wk: Week, base_hazard: float) -> bool:
     h = base_hazard * debt_vulnerability(p, m.debt) * (1.0 - p.inspection_effect * wk.w.labour_inspection[m.location])
     if wk.random() < h:
         m.state = State.EXPLOITED
-        m.flags &= ~FLAG_EMPLOYED
+        lose_job(m)
         wk.tally.ints[T.I_TRAFFICKED] += 1
         return True
     return False
@@ -50,14 +51,9 @@ def step_exploited(m: Migrant, wk: Week) -> None:
         m.flags |= FLAG_IDENTIFIED
         m.debt = 0.0
         if w.asylum_index[node] >= 0 or w.is_first_asylum[node]:
-            m.state = State.PROTECTED
-            m.legal = Legal.REFUGEE
+            grant_protection(m)
         else:
-            m.location = m.origin
-            m.destination = -1
-            m.state = State.RETURNED
-            m.legal = Legal.NATIONAL
+            send_home_keeping_stranded(m)  # ODD 8.5: kept until the defect fix
             ints[T.I_RETURNS_VOLUNTARY] += 1
     elif u > 1.0 - p.exploitation_escape_weekly:
-        m.state = State.IRREGULAR_RESIDENT
-        m.legal = Legal.IRREGULAR
+        stay_without_status(m)

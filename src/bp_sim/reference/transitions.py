@@ -1,0 +1,80 @@
+"""Life-cycle transitions that more than one rule makes (twin of `mechanisms.transitions`).
+
+The same helpers, for one Mesa agent: sent home, settled with a status, set out on a journey.
+They write only the migrant's own attributes; counters stay with the rules.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bp_sim.states import FLAG_EMPLOYED, FLAG_STRANDED, Legal, State
+
+if TYPE_CHECKING:
+    from types import SimpleNamespace
+
+    from bp_sim.reference.migrant import Migrant
+
+
+def send_home(m: Migrant) -> None:
+    """Back at the origin as a returnee (removed, returned on their own, or given up in transit):
+    no destination, off any leg, a national again and no longer stranded."""
+    m.location = m.origin
+    m.destination = -1
+    m.edge = -1
+    m.state = State.RETURNED
+    m.legal = Legal.NATIONAL
+    m.flags &= ~FLAG_STRANDED
+
+
+def send_home_keeping_stranded(m: Migrant) -> None:
+    """An identified trafficking victim assisted home: `send_home` without its last steps. The leg
+    is left as it is (a victim is always at a node: -1 already), and so is FLAG_STRANDED."""
+    # ODD 8.5: kept until the defect fix (a stranded victim sent home stays flagged stranded).
+    m.location = m.origin
+    m.destination = -1
+    m.state = State.RETURNED
+    m.legal = Legal.NATIONAL
+
+
+def settle(m: Migrant, state: int, legal: int) -> None:
+    """Take up life where the person is, in `state` with legal status `legal`: on arrival, on an
+    asylum decision, or as a trafficking victim referred or escaped."""
+    m.state = state
+    m.legal = legal
+
+
+def grant_protection(m: Migrant) -> None:
+    """Protected where the person is: recognised, registered, resettled or referred as a victim."""
+    settle(m, State.PROTECTED, Legal.REFUGEE)
+
+
+def stay_without_status(m: Migrant) -> None:
+    """At a destination (or stuck in transit) without papers: arrived without a claim, or escaped."""
+    settle(m, State.IRREGULAR_RESIDENT, Legal.IRREGULAR)
+
+
+def start_preparing(m: Migrant, channel: int, destination: int) -> None:
+    """A channel and a destination are chosen: preparing to leave."""
+    m.state = State.PREPARING
+    m.channel = channel
+    m.destination = destination
+
+
+def fly_out(m: Migrant, p: SimpleNamespace) -> None:
+    """Set out by air (a visa or a resettlement place): in regular transit for the flight time.
+    The destination is already set."""
+    m.state = State.TRANSIT_REGULAR
+    m.leg_left = int(p.air_travel_weeks)
+
+
+def set_out_irregular(m: Migrant) -> None:
+    """Set out over land and sea: in irregular transit, at a node, the next leg still to choose.
+    The destination is already set."""
+    m.state = State.TRANSIT_SMUGGLED
+    m.edge = -1
+
+
+def lose_job(m: Migrant) -> None:
+    """No longer employed (left the place of work: went home, moved on, or fell into exploitation)."""
+    m.flags &= ~FLAG_EMPLOYED
