@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--engine", choices=("numba", "reference"), default="numba",
                      help="numba (default): the compiled engine; reference: the plain-Mesa twin (slow)")
     run.add_argument("--quiet", action="store_true", help="no progress display")
+    run.add_argument("--profile", action="store_true",
+                     help="print the time each phase of the week took (the population kernel among them), as a table")
     cmp = sub.add_parser("compare", help="replicates of scenarios against a baseline, with paired intervals")
     cmp.add_argument("baseline", help="the baseline scenario (.toml file or bundled name)")
     cmp.add_argument("scenarios", nargs="+", help="scenarios to compare with it")
@@ -178,11 +180,13 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
-            from bp_sim.runner import run_scenario
+            from bp_sim.runner import phase_table, run_scenario
 
             progress = None if args.quiet else _progress_printer()
             info = run_scenario(args.scenario, args.out, years=args.years, agents=args.agents,
-                                seed=args.seed, engine=args.engine, progress=progress)
+                                seed=args.seed, engine=args.engine, progress=progress, profile=args.profile)
+            if args.profile:
+                print(phase_table(info["phase_seconds"], info["steps"]))
             print(f"{info['scenario']}: {info['agents']:,} agents x {info['steps']} weeks in "
                   f"{info['seconds_simulation']:.1f} s ({info['agent_steps_per_second'] / 1e6:.1f} M agent-steps/s)")
             print(f"outputs in {args.out}/: timeseries.parquet edge_flows.parquet node_stocks.parquet "

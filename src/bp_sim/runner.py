@@ -95,8 +95,11 @@ def peak_rss_bytes() -> int:
 
 def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *, years: float | None = None,
                  agents: int | None = None, seed: int | None = None, engine: str = "numba",
-                 progress: Callable[[int, int], None] | None = None) -> dict:
+                 progress: Callable[[int, int], None] | None = None, profile: bool = False) -> dict:
     """Run one scenario and write all outputs to out_dir atomically. Returns run info.
+
+    `profile`: time every phase of the week (`phases.WEEK`); the seconds per phase go into the
+    run info (`phase_seconds`, also in run_info.json) and `phase_table` prints them.
 
     Everything that can be checked is checked before the simulation starts: the scenario, the
     options, the output folder (see `atomic.check_out`) and the memory the run needs.
@@ -116,6 +119,8 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
     warm_up_engine(sc, network=net, stream=sys.stderr if progress is not None else None)  # says so if it compiles
     model = model_cls(sc, agents=agents, seed=seed, network=net)
     sc.seed = model.seed
+    if profile:
+        model.profile_phases()
     t1 = time.perf_counter()
     model.run(progress=progress)
     t_sim = time.perf_counter() - t1
@@ -145,5 +150,24 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
         }
         if failed:
             info["figures_not_drawn"] = failed
+        if model.phase_seconds is not None:
+            info["phase_seconds"] = dict(model.phase_seconds)
         (tmp / "run_info.json").write_text(json.dumps(info, indent=2))
     return info
+
+
+def phase_table(phase_seconds: dict[str, float], weeks: int) -> str:
+    """Seconds per phase of the week as a table: total, share of the week, milliseconds a week.
+
+    The `population` phase is the population kernel (or the twin's migrants); the other phases
+    are the weekly aggregate updates over network-sized arrays and the recording of outcomes.
+    """
+    total = sum(phase_seconds.values())
+    width = max(len("phase"), *(len(name) for name in phase_seconds))
+    lines = [f"{'phase':<{width}}  {'seconds':>9}  {'share':>7}  {'ms/week':>9}",
+             f"{'-' * width}  {'-' * 9}  {'-' * 7}  {'-' * 9}"]
+    for name, seconds in phase_seconds.items():
+        share = seconds / total if total > 0 else 0.0
+        lines.append(f"{name:<{width}}  {seconds:>9.3f}  {share:>6.1%}  {1000 * seconds / max(weeks, 1):>9.3f}")
+    lines.append(f"{'all phases':<{width}}  {total:>9.3f}  {1.0:>6.1%}  {1000 * total / max(weeks, 1):>9.3f}")
+    return "\n".join(lines)

@@ -45,3 +45,18 @@ def host_migrant_stock(stock, origin_nodes, persons_per_agent) -> np.ndarray:
                 living += stock[o, n, s]
             out[n] += living
     return out * persons_per_agent
+
+
+class Attitudes:
+    """The weekly attitudes adapter and its state: `attitude` per node (0 hostile .. 1 welcoming),
+    kept between weeks. Reads this week's arrivals and stock (`model.this_week`) and the node
+    settings `narrative_campaign` and `anti_discrimination` (settings.csv, `argument:attitudes`)."""
+
+    def __init__(self, model) -> None:
+        self.attitude = np.full(model.net.n_nodes, model.p_base.attitude_baseline)
+
+    def step(self, model, t: int) -> None:
+        """Attitudes move with this week's arrivals and campaigns; discrimination follows."""
+        w, node, tot, ppa = model.world, model.in_force["node"], model.this_week, model.persons_per_agent
+        update_attitudes(model.p_arr, self.attitude, node["narrative_campaign"], node["anti_discrimination"],
+                         tot.arrivals * ppa, host_migrant_stock(tot.stock, w.origin_node, ppa), w.discrimination)

@@ -129,3 +129,21 @@ def update_origins(is_origin, climate_exposure, conflict, base_income_week, base
             * (1.0 - p.climate_shock_income_loss * severity)
             * (1.0 + livelihood[n])
         )
+
+
+class OriginConditions:
+    """The weekly origin update's adapter and its state: `shock_left` (per node, weeks of climate
+    shock left), kept between weeks. Reads the node settings `climate_resilience`,
+    `livelihood_boost` and `climate_shock` (settings.csv, `argument:origin`)."""
+
+    def __init__(self, model) -> None:
+        self.shock_left = np.zeros(model.net.n_nodes, np.int64)
+
+    def step(self, model, t: int) -> None:
+        """Income, climate shocks and conflict at origins, then their aspiration hazard."""
+        w, node = model.world, model.in_force["node"]
+        update_origins(w.is_origin, w.climate_exposure, w.conflict, model.base["income_week"], model.base["conflict"],
+                       model.p_arr, node["climate_resilience"], node["livelihood_boost"], node["climate_shock"],
+                       model.seed_key, t, self.shock_left, w.shock_severity, w.income_week)
+        update_place_aspiration(w.origin_index, w.income_week, w.conflict, w.shock_severity, w.diaspora_ratio,
+                                model.p_arr, w.aspiration)

@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from bp_sim.mechanisms.asylum import decision_chances
+from bp_sim.tally import new_totals
 
 
 @njit(cache=True)
@@ -66,3 +67,23 @@ def update_quota_chances(p_arr, persons_per_agent, base_slots, slots_mult, asylu
     pool = refugees.sum()
     quota_agents = p.resettlement_per_year / 52.0 / persons_per_agent
     resettle_prob[:] = min(1.0, quota_agents / pool) if pool > 0 else 0.0
+
+
+class QueuesAndQuotas:
+    """The weekly quotas adapter: this week's chances from last week's tallies (before the first
+    week, from empty ones). Reads `asylum_capacity_mult` and `regular_slots_mult`
+    (settings.csv, `argument:quotas`)."""
+
+    def __init__(self, model) -> None:
+        self._nothing_yet = new_totals(model.tally)  # what last week's tallies are before week 0
+
+    def step(self, model, t: int) -> None:
+        """Regular slot chances, asylum decision chances, resettlement and remittance shares."""
+        w, node, corridor = model.world, model.in_force["node"], model.in_force["corridor"]
+        first_week = model.last is None
+        last = self._nothing_yet if first_week else model.last
+        update_quota_chances(model.p_arr, model.persons_per_agent, model.base["regular_slots"],
+                             corridor["regular_slots_mult"], node["asylum_capacity_mult"], w.asylum_index,
+                             first_week, last.applicants, last.pending, last.remit_in, last.remit_receivers,
+                             last.refugees, w.regular_cdf, w.slot_prob, w.decide_prob, w.remit_per_agent_week,
+                             w.resettle_prob)

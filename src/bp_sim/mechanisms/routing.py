@@ -104,3 +104,25 @@ def route_inputs_changed(memory, edge_cost, edge_weeks, edge_death, edge_interce
     changed |= _remember(memory, 4 * n, edge_open)
     changed |= _remember(memory, 5 * n, scalars)
     return changed
+
+
+class RouteTables:
+    """The weekly route-table adapter and its state: the inputs of the last build (`memory`), so
+    the tables are rebuilt only in weeks when a fee, risk, open leg or parameter changed."""
+
+    def __init__(self, model) -> None:
+        self.memory = new_route_memory(model.net.n_edges)
+        self._scalars_of: tuple[object, np.ndarray] | None = None  # (parameter record, its route scalars)
+
+    def step(self, model, t: int) -> None:
+        """Next-leg tables by information level, rebuilt when an input changed."""
+        w, p = model.world, model.p
+        if self._scalars_of is None or self._scalars_of[0] is not p:  # the parameters in force changed
+            self._scalars_of = (p, np.array([p.value_of_time_usd_week, p.risk_cost_usd, p.death_aversion,
+                                             p.risk_perception_floor]))
+        scalars = self._scalars_of[1]
+        if route_inputs_changed(self.memory, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
+                                w.edge_open, scalars):
+            build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
+                               w.edge_border, w.edge_open, w.dest_nodes, model.net.n_nodes, *scalars,
+                               w.next_edge, w.money_to_go)

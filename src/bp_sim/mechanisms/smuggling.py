@@ -39,3 +39,20 @@ def update_market(p_arr, base_fee, base_enforcement, base_death, enforcement, ca
         edge_death[e] = min(max(death, 0.0), 1.0)
         share = 1.0 / max(pressure, 1e-9) if pressure > 1.0 else 1.0
         edge_depart[e] = p.hub_departure_weekly * share if smuggled[e] else 1.0
+
+
+class SmugglingMarket:
+    """The weekly market update's adapter. No state of its own: it reads last week's demand
+    (`model.last`) and the edge settings `enforcement`, `capacity_mult` and `rescue`
+    (settings.csv, `argument:smuggling`)."""
+
+    def __init__(self, model) -> None:
+        self._no_demand = np.zeros(model.net.n_edges)
+
+    def step(self, model, t: int) -> None:
+        """Fees, interception, death risk and departure chances on every leg."""
+        w, edge = model.world, model.in_force["edge"]
+        demand = model.last.demand * model.persons_per_agent if model.last is not None else self._no_demand
+        update_market(model.p_arr, model.base["fee"], model.base["enforcement"], model.base["death"],
+                      edge["enforcement"], edge["capacity_mult"], edge["rescue"], w.edge_smuggled, demand,
+                      w.edge_cost, w.edge_intercept, w.edge_death, w.edge_depart)

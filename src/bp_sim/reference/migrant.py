@@ -79,7 +79,7 @@ class Migrant(mesa.Agent):
 
     def step(self) -> None:
         """One week: the rule of the starting state, then the week's bookkeeping."""
-        wk = self.model.this_week
+        wk = self.model.week_context
         before = self.state
         rule = RULES[before]
         if rule is not None:

@@ -41,7 +41,7 @@ class ReferenceModel(SilkRoutesModel):
         # One chunk: the migrants count into a single row of every counter.
         self.tally = T.new_tally(1, len(net.origin_nodes), net.n_nodes, N_STATES, net.n_edges, self.n_asylum,
                                  WAIT_BUCKETS)
-        self.this_week: Week | None = None
+        self.week_context: Week | None = None  # what the migrants read this week (`week.make_week`)
         origin_index = self.world.origin_index
         columns = {field: getattr(self.pop, field).tolist() for field in POP_DTYPES}
         rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
@@ -52,11 +52,17 @@ class ReferenceModel(SilkRoutesModel):
         self.migrants = self.agents_by_type[Migrant]
         self.forget_agent_ids()
 
-    def _advance_population(self, t: int) -> T.Tally:
+    def advance_population(self, t: int) -> T.Tally:
         """Every migrant one week, in random order; returns this week's counters."""
-        self.this_week = make_week(t, self.world, self.p_arr[0], self.rng, self.tally)  # p_arr: the record the kernels read
+        self.week_context = make_week(t, self.world, self.p_arr[0], self.rng, self.tally)  # p_arr: the record the kernels read
         self.migrants.shuffle_do("step")
         return T.collect(self.tally)
+
+    def apply_agent_rule(self, kernel, twin_rule, t: int) -> None:
+        """A per-agent rule of a mechanism of its own: `twin_rule(migrant, week)` for every
+        migrant, in random order (the engine runs the compiled `kernel` instead)."""
+        week = make_week(t, self.world, self.p_arr[0], self.rng, self.tally)
+        self.migrants.shuffle_do(twin_rule, week)
 
     def sync_population(self) -> None:
         """Copy the migrants' attributes into `self.pop` (row i is the i-th migrant created)."""
