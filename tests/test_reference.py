@@ -2,7 +2,7 @@
 
 The twin draws from `model.rng` and the engine from counter-based keys, so they agree in
 distribution, not bit for bit. Each scenario is run REPS times by each (independent seeds) and
-every outcome's per-run horizon total (`compare.horizon_totals`), plus the mean stock of every
+every outcome's per-run horizon total (`outcomes.horizon_totals`), plus the mean stock of every
 life-cycle state, is compared with a Welch-type tolerance (`agreement`). The check is shown to
 be able to fail: a twin with one rule changed is told apart from the engine.
 
@@ -26,9 +26,8 @@ import pytest
 
 from bp_sim import SilkRoutesModel, load_scenario
 from bp_sim.cli import main
-from bp_sim.compare import horizon_totals
 from bp_sim.network import load_network
-from bp_sim.outcomes import OUTCOME_NAMES, OUTCOMES
+from bp_sim.outcomes import OUTCOME_NAMES, OUTCOMES, horizon_totals
 from bp_sim.reference import Migrant, ReferenceModel
 from bp_sim.reference import origin as ref_origin
 from bp_sim.reference import trafficking as ref_trafficking

@@ -25,15 +25,15 @@ from bp_sim import checks, procpool
 from bp_sim.atomic import atomic_dir, check_out
 from bp_sim.errors import InputError, Note
 from bp_sim.network import load_network
-from bp_sim.outcomes import OUTCOME_NAMES, OUTCOMES
+from bp_sim.outcomes import IS_FLOW, OUTCOME_NAMES, OUTCOMES, horizon_totals
 from bp_sim.plots import draw_figures
+from bp_sim.reports.compare import plot_differences, plot_series, write_report
 from bp_sim.scenario import MAX_SEED, Scenario, load_scenario
 from bp_sim.stats import mean_ci
 from bp_sim.validate import MIN_AGENTS, check_runnable
 
 MAX_REPLICATES = 10_000
 MAX_JOBS = 256  # processes at once; more than any machine here has cores
-FLOW = np.array([unit.endswith("/week") for _, unit, _ in OUTCOMES])
 
 
 @dataclass
@@ -43,14 +43,6 @@ class RunResult:
     seed: int
     series: np.ndarray  # (weeks, outcomes)
     seconds: float
-
-
-def horizon_totals(series: np.ndarray) -> np.ndarray:
-    """Flows summed over the horizon; stocks, rates and means averaged over weeks."""
-    sums = np.nansum(series, axis=0)
-    counted = (~np.isnan(series)).sum(axis=0)  # weeks with a value (a mean fee needs a smuggled leg)
-    means = np.divide(sums, counted, out=np.full(sums.shape, np.nan), where=counted > 0)
-    return np.where(FLOW, sums, means)
 
 
 def _run_one(job: tuple[int, int, Scenario, int | None, int]) -> RunResult:
@@ -123,7 +115,7 @@ def summarise(names: list[str], totals: np.ndarray) -> pd.DataFrame:
             rows.append({"scenario": name, "outcome": outcome, "mean": m, "ci_low": lo, "ci_high": hi,
                          "diff_vs_baseline": d, "diff_ci_low": dlo, "diff_ci_high": dhi,
                          "diff_pct": 100.0 * d / base if base else np.nan,
-                         "unit": units[outcome].replace("/week", " over the horizon") if FLOW[j]
+                         "unit": units[outcome].replace("/week", " over the horizon") if IS_FLOW[j]
                          else units[outcome] + " (weekly mean)"})
     return pd.DataFrame(rows)
 
@@ -171,8 +163,6 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
         series[r.scenario, r.replicate] = r.series
     totals = np.stack([[horizon_totals(series[k, i]) for i in range(reps)] for k in range(len(loaded))])
     summary = summarise(names, totals)
-    from bp_sim.compare_report import plot_differences, plot_series, write_report
-
     with atomic_dir(out, "compare") as tmp:
         summary.to_csv(tmp / "summary.csv", index=False)
         runs = pd.DataFrame([{"scenario": names[k], "replicate": i, "seed": seed + i,

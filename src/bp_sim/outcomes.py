@@ -1,7 +1,9 @@
 """Outcomes: their definitions, the weekly recorder, and the output writers.
 
 Each outcome has a name, a unit and a meaning; `weekly_outcomes` computes one row from the
-week's summed tallies. The recorder keeps preallocated arrays (one row per week), which is the
+week's summed tallies. An outcome whose unit is "per week" is a flow, every other one (stocks,
+rates, means) is averaged over weeks; `horizon_totals` turns a run's weekly rows into one total
+per outcome that way. The recorder keeps preallocated arrays (one row per week), which is the
 faster equal of Mesa's DataCollector for model-level series; node stocks and edge flows are
 kept as dense arrays and written in long form.
 """
@@ -56,6 +58,21 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
 OUTCOME_NAMES = tuple(o[0] for o in OUTCOMES)
 OUTCOME_INDEX = {name: k for k, name in enumerate(OUTCOME_NAMES)}
 FLOW_OUTCOMES = tuple(name for name, unit, _ in OUTCOMES if unit.endswith("/week"))
+IS_FLOW = np.array([unit.endswith("/week") for _, unit, _ in OUTCOMES])  # OUTCOME_NAMES order
+
+
+def horizon_totals(series: np.ndarray) -> np.ndarray:
+    """Flows summed over the horizon; stocks, rates and means averaged over weeks.
+
+    `series` is (weeks, outcomes) in OUTCOME_NAMES order; a NaN week (a mean with nothing to
+    average) is left out of its average, and an averaged outcome NaN in every week stays NaN."""
+    if series.ndim != 2 or series.shape[1] != len(OUTCOME_NAMES):
+        raise ValueError(f"horizon_totals needs a (weeks, {len(OUTCOME_NAMES)}) array of weekly outcomes "
+                         f"in OUTCOME_NAMES order, got shape {series.shape}")
+    sums = np.nansum(series, axis=0)
+    counted = (~np.isnan(series)).sum(axis=0)  # weeks with a value (a mean fee needs a smuggled leg)
+    means = np.divide(sums, counted, out=np.full(sums.shape, np.nan), where=counted > 0)
+    return np.where(IS_FLOW, sums, means)
 
 
 # How each outcome comes from a week's summed tallies: (kind, a, b). Counts and sums are scaled

@@ -11,10 +11,10 @@ import functools
 import numpy as np
 import pytest
 
-from bp_sim.compare import horizon_totals, run_replicates
+from bp_sim.compare import run_replicates
 from bp_sim.levers import LEVERS
 from bp_sim.levers.setting import LeverSetting
-from bp_sim.outcomes import OUTCOME_INDEX
+from bp_sim.outcomes import OUTCOME_INDEX, horizon_totals
 from bp_sim.stats import mean_ci
 
 from ..conftest import baseline

@@ -14,9 +14,8 @@ import pandas as pd
 import pytest
 
 from bp_sim.cli import main
-from bp_sim.compare import horizon_totals
 from bp_sim.model import SilkRoutesModel
-from bp_sim.outcomes import OUTCOME_INDEX
+from bp_sim.outcomes import OUTCOME_INDEX, horizon_totals
 from bp_sim.sweep import load_experiment, run_sweep
 from bp_sim.sweep.runs import build_scenario
 from bp_sim.sweep.worker import KILL_ONCE_ENV

@@ -6,7 +6,7 @@ once two replicates are in, and a verdict: welcome, unwelcome, neutral, no clear
 change, or "too few simulated people to tell" where an outcome rests on fewer than `MIN_AGENTS`
 simulated agents (a "-33% deaths" from 3 agents is one agent fewer, not a finding).
 
-Totals are those of `bp-sim compare` (`compare.horizon_totals`: flows summed over the weeks,
+Totals are those of `bp-sim compare` (`outcomes.horizon_totals`: flows summed over the weeks,
 stocks averaged). Every number returned is a plain float or None (never NaN or a NumPy scalar),
 so `dataclasses.asdict` of any row goes to JSON as it is.
 """
@@ -18,10 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bp_sim.compare import horizon_totals
 from bp_sim.dashboard.results import Results
 from bp_sim.dashboard.units import UNIT_OF, amount, percent, scale_for, unit_words
-from bp_sim.outcomes import OUTCOME_INDEX, OUTCOME_NAMES
+from bp_sim.outcomes import OUTCOME_INDEX, OUTCOME_NAMES, horizon_totals
 from bp_sim.stats import mean_ci
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from bp_sim.errors import InputError
 from bp_sim.levers.catalogue import LEVERS
-from bp_sim.outcomes import OUTCOME_INDEX, OUTCOME_NAMES
+from bp_sim.outcomes import OUTCOME_INDEX, OUTCOME_NAMES, horizon_totals
 from bp_sim.parameters import SPECS
 from bp_sim.sweep.runs import build_scenario
 from bp_sim.sweep.spec import Factor, parse_factor
@@ -76,7 +76,6 @@ class SilkRoutesFunction:
         self.seed = seed
 
     def __call__(self, seed: int | None = None, **values: float) -> dict[str, float]:
-        from bp_sim.compare import horizon_totals
         from bp_sim.model import SilkRoutesModel
 
         names = {f.name for f in self.factors}

@@ -16,6 +16,7 @@ import traceback
 from dataclasses import dataclass
 from typing import TextIO
 
+from bp_sim.outcomes import OUTCOME_INDEX, horizon_totals
 from bp_sim.scenario import Scenario
 from bp_sim.sweep.runs import Run, build_scenario
 from bp_sim.sweep.spec import Factor
@@ -89,9 +90,7 @@ def execute(job: Job) -> JobResult:
     t0 = time.perf_counter()
     try:
         _set_threads(job.threads)
-        from bp_sim.compare import horizon_totals
         from bp_sim.model import SilkRoutesModel
-        from bp_sim.outcomes import OUTCOME_INDEX
 
         sc = build_scenario(job.base, job.factors, dict(job.run.values))
         model = SilkRoutesModel(sc, agents=job.agents, seed=job.run.seed, network=_network())

@@ -1,6 +1,6 @@
 """Baseline against public figures: writes docs/plausibility.md.
 
-    python -m bp_sim.plausibility [--agents N] [--seed S]
+    python -m bp_sim.reports.plausibility [--agents N] [--seed S]
 
 Each simulated figure is computed from one baseline run (2020-2024) and set beside the observed
 value of `data/observed.csv` for the same year; a figure is "within a factor of 2" when
@@ -22,7 +22,7 @@ from bp_sim.model import SilkRoutesModel
 from bp_sim.outcomes import OUTCOME_INDEX
 from bp_sim.states import State
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "plausibility.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "plausibility.md"
 
 
 def _year_rows(model, year: int) -> np.ndarray:
@@ -101,7 +101,7 @@ def write_doc(df: pd.DataFrame, model, path: Path = DOC) -> None:
         "# Plausibility: the baseline against public figures",
         "",
         f"One baseline run, {model.n_agents:,} agents ({model.persons_per_agent:,.0f} persons each), seed "
-        f"{model.seed}, 2020-2024. Made by `python -m bp_sim.plausibility --agents {model.n_agents} "
+        f"{model.seed}, 2020-2024. Made by `python -m bp_sim.reports.plausibility --agents {model.n_agents} "
         f"--seed {model.seed}`; observed values and their sources are in `src/bp_sim/data/observed.csv` "
         "(figure ids refer to `public_figures.csv`).",
         "",
@@ -131,7 +131,7 @@ def write_doc(df: pd.DataFrame, model, path: Path = DOC) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bp_sim.plausibility")
+    ap = argparse.ArgumentParser(prog="python -m bp_sim.reports.plausibility")
     ap.add_argument("--agents", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=20200101)
     args = ap.parse_args(argv)

@@ -1,6 +1,6 @@
 """Write docs/levers.md: the catalogue, what pairing buys, and the trade-offs between levers.
 
-    python -m bp_sim.levers.report [--reps R] [--agents N] [--years Y] [--jobs J]
+    python -m bp_sim.reports.levers [--reps R] [--agents N] [--years Y] [--jobs J]
 
 Runs every bundled scenario against the baseline with common random numbers (`compare`),
 measures for two levers how much pairing by replicate narrows the interval of a difference
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bp_sim.compare import horizon_totals, run_replicates
+from bp_sim.compare import run_replicates
 from bp_sim.levers.catalogue import catalogue_table
 from bp_sim.network import load_network
-from bp_sim.outcomes import OUTCOME_INDEX
+from bp_sim.outcomes import OUTCOME_INDEX, horizon_totals
 from bp_sim.scenario import load_scenario, scenarios_dir
 from bp_sim.stats import mean_ci, unpaired_diff_ci
 
@@ -46,7 +46,7 @@ def catalogue_markdown() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bp_sim.levers.report")
+    ap = argparse.ArgumentParser(prog="python -m bp_sim.reports.levers")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--agents", type=int, default=200_000)
     ap.add_argument("--years", type=float, default=5.0)
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
              "'representation' column of `actions.csv` says how the model stands for it.", ""]
     lines += catalogue_markdown()
     lines += ["", "## What pairing buys", "",
-              f"Made by `python -m bp_sim.levers.report --reps {args.reps} --agents {args.agents} --years "
+              f"Made by `python -m bp_sim.reports.levers --reps {args.reps} --agents {args.agents} --years "
               f"{args.years:g} --jobs {args.jobs}` ({len(results)} runs, {elapsed:.0f} s on this machine). "
               "Replicate i of every scenario uses seed i, and random numbers are keyed by (seed, agent, week, "
               "decision), so a scenario and the baseline share their randomness. The interval of the "
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"{ratio:.1f}x |")
     lines += ["", "## Trade-offs", "",
               "Outcomes each scenario moves with a paired 95% interval that excludes zero, split by whether "
-              "the move is one a policy maker would welcome (see `BETTER` in `src/bp_sim/levers/report.py`). "
+              "the move is one a policy maker would welcome (see `BETTER` in `src/bp_sim/reports/levers.py`). "
               "A scenario with entries in both columns pulls outcomes in opposite directions.", "",
               "| scenario | welcome | unwelcome |", "|---|---|---|"]
     for k, name in enumerate(names[1:], start=1):
