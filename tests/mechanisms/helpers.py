@@ -1,0 +1,125 @@
+"""Shared helpers of the mechanism tests.
+
+Rule-level tests call a mechanism's Numba functions directly: the per-agent rules on a tiny
+population (a few agents, or a few thousand alike) in the World of the bundled network (tens of
+nodes, about a hundred legs: the arrays the population kernel reads, at their base values), and
+the weekly aggregate updates on small hand-made arrays. The rules draw keyed random numbers
+(`bp_sim.rng`), so a test's outcome depends only on its seed; a chance of 1 (or 0) makes a
+transition certain (or impossible), and comparing two settings on the same agents, seed and
+week compares them with common random numbers.
+
+Effect tests run the whole model twice on the same seed (paired runs), with a scenario tweak.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bp_sim.build import build_world
+from bp_sim.mechanisms.routing import build_route_tables
+from bp_sim.parameters import as_dict, make_scalars, params_array
+from bp_sim.population import Population, allocate
+from bp_sim.rng import seed_key
+from bp_sim.tally import N_EDGE, N_INT, N_MONEY
+from bp_sim.world import World
+
+from ..conftest import baseline, network, run
+
+P = make_scalars()
+P_ARR = params_array(as_dict(P))  # what the compiled weekly updates take, as the kernels do
+SEED = seed_key(11)
+WEEK = 3  # the week the rules are stepped in (any week: draws are keyed by it)
+
+
+# ------------------------------------------------------------------ rule level: parameters, world, people
+def scalars(**overrides: float):
+    """The default parameter record with some values changed (validated as a scenario's are)."""
+    return make_scalars(overrides)
+
+
+def scalars_array(**overrides: float) -> np.recarray:
+    """The one-element parameter array the weekly updates read, with some values changed."""
+    return params_array(as_dict(make_scalars(overrides)))
+
+
+def node(name: str) -> int:
+    """Node id of a place of the bundled network ('AFG', 'TUR', 'DEU' ...)."""
+    return network().node_id[name]
+
+
+def edge(label: str) -> int:
+    """Edge index of a leg of the bundled network ('TUR->GRC_EVROS' ...)."""
+    return network().edge_index(label)
+
+
+def origin_of(name: str, w: World) -> int:
+    """Origin index of an origin node."""
+    return int(w.origin_index[node(name)])
+
+
+def world(p=P, *, routes: bool = False) -> World:
+    """A fresh World at its base values (tests may write into it). routes: also fill the next-leg
+    and money-to-go tables, as the model does before its first week, for rules that travel or
+    choose a destination."""
+    w, _ = build_world(network(), p)
+    if routes:
+        rebuild_routes(w, p)
+    return w
+
+
+def rebuild_routes(w: World, p=P) -> None:
+    """Fill the route tables of `w` from its current edge arrays (after a test changed them)."""
+    build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
+                       w.edge_border, w.edge_open, w.dest_nodes, network().n_nodes, p.value_of_time_usd_week,
+                       p.risk_cost_usd, p.death_aversion, p.risk_perception_floor, w.next_edge, w.money_to_go)
+
+
+def population(n: int, **fields) -> Population:
+    """n agents, zeroed (destination and edge -1), with the given fields set (a value or an array)."""
+    pop = allocate(n)
+    for name, value in fields.items():
+        getattr(pop, name)[:] = value
+    return pop
+
+
+def ints() -> np.ndarray:
+    """A fresh row of the integer counters a chunk writes (`tally.I_*`)."""
+    return np.zeros(N_INT, np.int64)
+
+
+def money() -> np.ndarray:
+    """A fresh row of the money sums a chunk writes (`tally.M_*`)."""
+    return np.zeros(N_MONEY, np.float64)
+
+
+def edge_counters() -> np.ndarray:
+    """A fresh (edges, N_EDGE) block of per-leg counters (`tally.E_*`)."""
+    return np.zeros((network().n_edges, N_EDGE), np.int64)
+
+
+def per_node(dtype=np.int64) -> np.ndarray:
+    """A fresh per-node counter (arrivals, refugees, demand-like tallies)."""
+    return np.zeros(network().n_nodes, dtype)
+
+
+def per_origin(dtype=np.int64) -> np.ndarray:
+    """A fresh per-origin counter (claims, remittances in)."""
+    return np.zeros(len(network().origin_nodes), dtype)
+
+
+# ------------------------------------------------------------------ effect level: paired model runs
+AGENTS = 60_000
+
+
+def pair(change, weeks=104, agents=AGENTS, seed=3):
+    return run(baseline(), agents=agents, weeks=weeks, seed=seed), run(change(baseline()), agents=agents,
+                                                                         weeks=weeks, seed=seed)
+
+
+def edge_sum(m, label, col):
+    e = m.net.edge_index(label)
+    return m.recorder.edges[: m.recorder.steps_done, e, col].sum()
+
+
+def base_net_corridors():
+    return [f"{r.origin}->{r.destination}" for r in network().corridors.itertuples(index=False)]

@@ -1,0 +1,46 @@
+"""Tests of mechanism 14, host-society attitudes and discrimination (`bp_sim.mechanisms.attitudes`).
+
+Rule-level tests of the weekly aggregate updates on small per-node arrays: `update_attitudes`
+(the direction of arrivals and campaigns) and `host_migrant_stock` (whom a host counts as its
+migrant population). The model-level effect of attitudes on employment is in `test_labour`.
+"""
+
+import numpy as np
+
+from bp_sim.mechanisms.attitudes import host_migrant_stock, update_attitudes
+from bp_sim.states import N_STATES, State
+
+from .helpers import P_ARR
+
+
+def test_attitudes_fall_with_sudden_arrivals_and_rise_with_campaigns():
+    att = np.full(2, 0.5); disc = np.zeros(2)
+    update_attitudes(P_ARR, att, np.zeros(2), np.zeros(2), np.array([0.0, 5000.0]), np.array([1e5, 1e5]), disc)
+    assert att[1] < att[0] and disc[1] > disc[0]
+    att2 = np.full(2, 0.5)
+    for _ in range(100):
+        update_attitudes(P_ARR, att2, np.array([0.0, 1.0]), np.zeros(2), np.zeros(2), np.ones(2) * 1e5, disc)
+    assert att2[1] > att2[0] + 0.1
+
+
+def test_anti_discrimination_law_lowers_discrimination_at_the_same_attitude():
+    att = np.full(3, 0.3); disc = np.zeros(3)
+    update_attitudes(P_ARR, att, np.zeros(3), np.array([0.0, 0.5, 1.0]), np.zeros(3), np.ones(3) * 1e5, disc)
+    assert att[0] == att[1] == att[2]
+    assert disc[0] > disc[1] > disc[2] == 0.0
+    assert np.isclose(disc[1], 0.5 * disc[0])
+    assert ((att >= 0) & (att <= 1)).all()
+
+
+def test_host_stock_counts_the_living_away_from_their_origin_in_persons():
+    # Two origins (nodes 0 and 1) and three nodes; node 2 hosts only.
+    stock = np.zeros((2, 3, N_STATES), np.int64)
+    stock[0, 0, State.STAYING] = 1000  # at home: not a migrant
+    stock[0, 1, State.PROTECTED] = 4
+    stock[0, 2, State.REGULAR_RESIDENT] = 3
+    stock[0, 2, State.DEAD_MISSING] = 50  # the dead are not counted
+    stock[1, 1, State.STAYING] = 700  # at home
+    stock[1, 2, State.ASYLUM_PENDING] = 5
+    stock[1, 0, State.EXPLOITED] = 2
+    out = host_migrant_stock(stock, np.array([0, 1], np.int16), 10.0)
+    assert out.tolist() == [20.0, 40.0, 80.0]

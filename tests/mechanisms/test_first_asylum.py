@@ -1,0 +1,96 @@
+"""Tests of mechanism 9, first-asylum countries and onward movement (`bp_sim.mechanisms.first_asylum`).
+
+Rule-level tests of the per-agent rules on tiny populations in the bundled network's World with
+its route tables (resettlement out of first asylum, to an asylum system drawn by the diaspora;
+onward movement falls with reception quality; secondary movement from the EU entry countries),
+then the effect of better reception on paired model runs.
+"""
+
+import numpy as np
+
+from bp_sim.mechanisms.first_asylum import resettlement_destination, step_first_asylum
+from bp_sim.states import FLAG_EMPLOYED, Channel, Legal, State
+from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_ONWARD, I_RESETTLED
+
+from ..conftest import total
+from .helpers import SEED, WEEK, ints, node, origin_of, pair, per_node, population, scalars, world
+
+
+def refugees_in(place, n, state=State.PROTECTED, legal=Legal.REFUGEE):
+    return population(n, state=state, legal=legal, origin=node("AFG"), location=node(place), savings=1e5,
+                      income=100.0, flags=FLAG_EMPLOYED, awareness=128)
+
+
+def step_all(pop, w, p):
+    counts, refugees = ints(), per_node()
+    left = np.array([step_first_asylum(pop, i, w, p, SEED, WEEK, counts, refugees) for i in range(pop.state.size)])
+    return left, counts, refugees
+
+
+# ------------------------------------------------------------------ rule level
+def test_resettlement_goes_to_an_asylum_system_drawn_by_the_diaspora():
+    w = world()
+    oi = origin_of("AFG", w)
+    pop = refugees_in("IRN", 1000)
+    w.network_share[oi, :] = 0.0
+    w.network_share[oi, node("SWE")] = 1.0
+    chosen = np.array([resettlement_destination(pop, i, w, SEED, WEEK, oi) for i in range(1000)])
+    assert (w.asylum_index[chosen] >= 0).all()
+    assert (chosen == node("SWE")).mean() > 0.85  # log(1.01) against log(0.01) for the others
+
+
+def test_registered_refugees_in_first_asylum_are_resettled_with_the_weeks_chance():
+    w = world(routes=True)
+    p = scalars(onward_weekly=0.0)
+    irn = node("IRN")
+    for chance in (0.0, 1.0):
+        w.resettle_prob[irn] = chance
+        pop = refugees_in("IRN", 30)
+        left, counts, refugees = step_all(pop, w, p)
+        assert refugees[irn] == 30 and refugees.sum() == 30  # the pool the quota is shared over
+        if chance == 0.0:
+            assert not left.any() and (pop.state == State.PROTECTED).all() and counts.sum() == 0
+            continue
+        assert left.all() and counts[I_RESETTLED] == 30
+        assert (pop.state == State.TRANSIT_REGULAR).all() and (pop.channel == Channel.RESETTLEMENT).all()
+        assert (w.asylum_index[pop.destination] >= 0).all() and (pop.leg_left == int(p.air_travel_weeks)).all()
+        assert not (pop.flags & FLAG_EMPLOYED).any()
+
+
+def test_onward_movement_from_first_asylum_falls_with_reception_quality():
+    p = scalars(onward_weekly=0.8)
+    w = world(p, routes=True)
+    irn = node("IRN")
+    w.resettle_prob[:] = 0.0
+    moved = []
+    for quality in (0.0, 0.5, 1.0):
+        w.reception_quality[irn] = quality
+        pop = refugees_in("IRN", 2000, State.IRREGULAR_RESIDENT, Legal.IRREGULAR)
+        left, counts, refugees = step_all(pop, w, p)
+        assert refugees.sum() == 0  # only registered refugees are in the resettlement pool
+        assert counts[I_ONWARD] == counts[I_IRREGULAR_DEPARTURES] == left.sum()
+        assert (pop.state[left] == State.TRANSIT_SMUGGLED).all() and (pop.channel[left] == Channel.ASYLUM).all()
+        assert (w.asylum_index[pop.destination[left]] >= 0).all()  # towards an asylum system
+        moved.append(left.mean())
+    assert abs(moved[0] - 0.8) < 0.03 and abs(moved[1] - 0.4) < 0.03 and moved[2] == 0.0
+
+
+def test_secondary_movement_leaves_the_entry_country_for_another_asylum_system():
+    p = scalars(secondary_movement_weekly=1.0)
+    w = world(p, routes=True)
+    grc = node("GRC")
+    assert w.entry_country[grc] and not w.is_first_asylum[grc]
+    pop = refugees_in("GRC", 200, State.IRREGULAR_RESIDENT, Legal.IRREGULAR)
+    left, counts, _ = step_all(pop, w, p)
+    assert left.all() and counts[I_ONWARD] == 200
+    assert (pop.destination != grc).all() and (w.asylum_index[pop.destination] >= 0).all()
+
+
+# ------------------------------------------------------------------ effect level
+def test_better_reception_in_first_asylum_lowers_onward_movement():
+    def reception(sc):
+        sc.nodes = {d: {"reception_quality": 1.0} for d in ("IRN", "PAK", "TUR")}
+        return sc
+
+    base, more = pair(reception, weeks=52)
+    assert total(more, "onward_from_first_asylum") < 0.2 * total(base, "onward_from_first_asylum")

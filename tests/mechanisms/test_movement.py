@@ -1,0 +1,148 @@
+"""Tests of mechanism 4, movement along routes (`bp_sim.mechanisms.movement`).
+
+Rule-level tests of the per-agent rules on tiny populations in the bundled network's World with
+its route tables: regular travellers fly and arrive with a permit (or as resettled refugees);
+arrivals lodge a claim, register as refugees or stay without status, and only first claims are
+counted; irregular travellers wait at hubs, pay for and take the next leg of their route, or are
+stranded and work informally when they cannot pay. Border outcomes at a leg's end are tested in
+`test_borders`; the model-level effects of routes in `test_smuggling`.
+"""
+
+import numpy as np
+
+from bp_sim.mechanisms.movement import arrive, step_transit_regular, step_transit_smuggled
+from bp_sim.states import FLAG_CLAIMED, FLAG_EMPLOYED, FLAG_STRANDED, Channel, Legal, State
+from bp_sim.tally import I_ASYLUM_APPLICATIONS, I_SMUGGLED_LEGS, M_SMUGGLER_REVENUE
+from bp_sim.world import N_INFO_LEVELS
+
+from .helpers import (
+    SEED,
+    WEEK,
+    P,
+    edge_counters,
+    ints,
+    money,
+    node,
+    origin_of,
+    per_node,
+    per_origin,
+    population,
+    scalars,
+    world,
+)
+
+
+def test_regular_travellers_fly_and_arrive_with_a_permit_or_as_resettled_refugees():
+    w = world()
+    deu = node("DEU")
+    pop = population(2, state=State.TRANSIT_REGULAR, legal=Legal.VISA, origin=node("AFG"), location=node("AFG"),
+                     destination=deu, leg_left=2, channel=np.array([Channel.REGULAR, Channel.RESETTLEMENT]))
+    counts, arrivals = ints(), per_node()
+    for i in range(2):
+        step_transit_regular(pop, i, w, P, SEED, WEEK, counts, arrivals)
+    assert (pop.location == node("AFG")).all() and (pop.leg_left == 1).all() and arrivals.sum() == 0  # in the air
+    for i in range(2):
+        step_transit_regular(pop, i, w, P, SEED, WEEK, counts, arrivals)
+    assert (pop.location == deu).all() and arrivals[deu] == 2 and arrivals.sum() == 2
+    assert pop.state[0] == State.REGULAR_RESIDENT and pop.legal[0] == Legal.VISA and pop.flags[0] & FLAG_EMPLOYED
+    assert pop.state[1] == State.PROTECTED and pop.legal[1] == Legal.REFUGEE
+
+
+def arrivals_at(place, n, channel, flags=0):
+    return population(n, state=State.TRANSIT_SMUGGLED, legal=Legal.IRREGULAR, origin=node("AFG"),
+                      location=node(place), destination=node(place), channel=channel, flags=flags | FLAG_STRANDED)
+
+
+def test_arrivals_lodge_claims_and_only_first_claims_are_counted():
+    p = scalars(lodge_prob_asylum=1.0)
+    w = world(p)
+    oi, deu = origin_of("AFG", w), node("DEU")
+    pop = arrivals_at("DEU", 10, Channel.ASYLUM, np.array([0] * 6 + [FLAG_CLAIMED] * 4))
+    counts, arrivals, claims = ints(), per_node(), per_origin()
+    for i in range(10):
+        arrive(pop, i, w, p, SEED, WEEK, counts, arrivals, claims)
+    assert (pop.state == State.ASYLUM_PENDING).all() and (pop.legal == Legal.ASYLUM_SEEKER).all()
+    assert (pop.flags & FLAG_CLAIMED).all() and not (pop.flags & FLAG_STRANDED).any()
+    assert arrivals[deu] == 10 and counts[I_ASYLUM_APPLICATIONS] == 6 and claims[oi] == 6 and claims.sum() == 6
+
+
+def test_arrivals_in_first_asylum_register_as_refugees_at_the_registration_rate():
+    w = world()
+    irn = node("IRN")
+    outcomes = {}
+    for rate in (0.0, 1.0):
+        w.registration_rate[irn] = rate
+        pop, counts, claims = arrivals_at("IRN", 20, Channel.ASYLUM), ints(), per_origin()
+        for i in range(20):
+            arrive(pop, i, w, P, SEED, WEEK, counts, per_node(), claims)
+        assert claims.sum() == 0 and counts[I_ASYLUM_APPLICATIONS] == 0  # not an EU/UK claim
+        outcomes[rate] = (set(pop.state.tolist()), set(pop.legal.tolist()))
+    assert outcomes[1.0] == ({State.PROTECTED}, {Legal.REFUGEE})
+    assert outcomes[0.0] == ({State.IRREGULAR_RESIDENT}, {Legal.IRREGULAR})
+
+
+def test_economic_arrivals_who_lodge_no_claim_stay_without_status():
+    p = scalars(lodge_prob_irregular=0.0)
+    w = world(p)
+    pop, counts = arrivals_at("DEU", 5, Channel.IRREGULAR), ints()
+    for i in range(5):
+        arrive(pop, i, w, p, SEED, WEEK, counts, per_node(), per_origin())
+    assert (pop.state == State.IRREGULAR_RESIDENT).all() and counts[I_ASYLUM_APPLICATIONS] == 0
+
+
+def in_transit(n, place, dest, savings):
+    return population(n, state=State.TRANSIT_SMUGGLED, legal=Legal.IRREGULAR, channel=Channel.IRREGULAR,
+                      origin=node("AFG"), location=node(place), destination=node(dest), savings=savings,
+                      awareness=0)
+
+
+def travel(pop, w, p):
+    counts, sums, per_edge, demand = ints(), money(), edge_counters(), np.zeros(w.edge_src.shape[0], np.int64)
+    arrivals, claims = per_node(), per_origin()
+    for i in range(pop.state.size):
+        step_transit_smuggled(pop, i, w, p, SEED, WEEK, counts, sums, per_edge, demand, arrivals, claims)
+    return counts, sums, per_edge, demand
+
+
+def test_travellers_wait_at_hubs_then_pay_for_and_take_the_next_leg_of_their_route():
+    w = world(routes=True)
+    w.edge_intercept[:] = 0.0
+    w.edge_death[:] = 0.0
+    e = int(w.next_edge[0, w.dest_index[node("GRC")], node("TUR")])
+    assert e >= 0 and w.edge_smuggled[e] and w.edge_weeks[e] == 1
+    assert all(w.next_edge[k, w.dest_index[node("GRC")], node("TUR")] == e for k in range(N_INFO_LEVELS))
+    cost = float(w.edge_cost[e])
+    w.edge_depart[e] = 0.0  # no boat, car or smuggler this week
+    pop = in_transit(20, "TUR", "GRC", 1e5)
+    counts, sums, _, demand = travel(pop, w, P)
+    assert demand[e] == 20 and demand.sum() == 20  # ready to go: counted as demand on the leg
+    assert (pop.location == node("TUR")).all() and (pop.savings == 1e5).all() and sums.sum() == 0
+    w.edge_depart[e] = 1.0
+    counts, sums, per_edge, demand = travel(pop, w, P)
+    assert demand[e] == 20 and counts[I_SMUGGLED_LEGS] == 20
+    assert np.isclose(sums[M_SMUGGLER_REVENUE], 20 * cost)
+    assert np.allclose(pop.savings, np.float32(1e5) - np.float32(cost))  # paid from savings
+    assert (pop.location == w.edge_dst[e]).all() and (pop.edge == -1).all()  # a one-week leg, crossed
+    assert per_edge[e].sum() == per_edge.sum() > 0
+
+
+def test_travellers_who_cannot_pay_are_stranded_and_work_informally():
+    w = world(routes=True)
+    tur = node("TUR")
+    pop = in_transit(5, "TUR", "DEU", 0.0)  # no savings and no income: no credit either
+    counts, sums, _, demand = travel(pop, w, P)
+    assert (pop.flags & FLAG_STRANDED).all() and (pop.location == tur).all() and (pop.edge == -1).all()
+    assert demand.sum() == 0 and sums.sum() == 0 and counts[I_SMUGGLED_LEGS] == 0
+    assert np.allclose(pop.savings, P.transit_wage_share * w.income_week[tur])
+    rich = in_transit(1, "TUR", "DEU", 1e5)
+    rich.flags[0] = FLAG_STRANDED
+    travel(rich, w, P)
+    assert not rich.flags[0] & FLAG_STRANDED  # could pay: no longer stranded
+
+
+def test_a_traveller_at_their_destination_arrives():
+    w = world(routes=True)
+    pop = in_transit(1, "DEU", "DEU", 100.0)
+    pop.channel[0] = Channel.ASYLUM
+    travel(pop, w, scalars(lodge_prob_asylum=1.0))
+    assert pop.state[0] == State.ASYLUM_PENDING

@@ -1,0 +1,111 @@
+"""Tests of mechanism 7, trafficking and exploitation (`bp_sim.mechanisms.trafficking`).
+
+Rule-level tests of the per-agent rules on tiny populations in the bundled network's World
+(debt raises and labour inspection lowers the weekly risk; identified victims are protected
+where there is a protection system and assisted home elsewhere), then the effects of labour
+inspection and victim identification on paired model runs.
+"""
+
+import itertools
+
+import numpy as np
+
+from bp_sim.mechanisms.trafficking import debt_vulnerability, maybe_exploited, step_exploited
+from bp_sim.states import FLAG_EMPLOYED, FLAG_IDENTIFIED, Legal, State
+from bp_sim.tally import I_RETURNS_VOLUNTARY, I_TRAFFICKED, I_TRAFFICKED_IDENTIFIED
+
+from ..conftest import total
+from .helpers import SEED, WEEK, P, ints, node, pair, population, scalars, world
+
+PLACES = ("IRN", "PAK", "TUR", "GRC", "DEU", "ITA", "FRA", "GBR", "AFG_IRN_BORDER", "PAK_IRN_BORDER", "IND")
+
+
+# ------------------------------------------------------------------ rule level
+def test_debt_raises_vulnerability_from_one_towards_its_ceiling():
+    values = [debt_vulnerability(P, d) for d in (0.0, 500.0, P.debt_reference_usd, 1e5, 1e9)]
+    assert values[0] == 1.0
+    assert all(a < b for a, b in itertools.pairwise(values))
+    assert np.isclose(values[2], 1.0 + 0.5 * P.trafficking_debt_effect)  # half the effect at the reference debt
+    assert values[-1] < 1.0 + P.trafficking_debt_effect
+
+
+def exploited_among(n, w, *, debt=0.0, hazard=0.3):
+    """How many of n irregular residents in Türkiye fall into exploitation this week (and the people)."""
+    pop = population(n, state=State.IRREGULAR_RESIDENT, legal=Legal.IRREGULAR, origin=node("AFG"),
+                     location=node("TUR"), debt=debt, flags=FLAG_EMPLOYED)
+    counts = ints()
+    became = np.array([maybe_exploited(pop, i, w, P, SEED, WEEK, counts, hazard) for i in range(n)])
+    assert counts[I_TRAFFICKED] == became.sum() == (pop.state == State.EXPLOITED).sum()
+    assert not (pop.flags[became] & FLAG_EMPLOYED).any()  # victims lose their job
+    return became
+
+
+def test_exploitation_risk_rises_with_debt_and_falls_with_labour_inspection():
+    w = world()
+    n = 3000
+    base = exploited_among(n, w)
+    assert abs(base.mean() - 0.3) < 0.03
+    indebted = exploited_among(n, w, debt=P.debt_reference_usd)
+    assert indebted.sum() > base.sum() and indebted[base].all()  # same draws: every base victim, and more
+    w.labour_inspection[node("TUR")] = 1.0
+    inspected = exploited_among(n, w)
+    assert inspected.sum() < base.sum() and base[inspected].all()
+    assert abs(inspected.mean() - 0.3 * (1.0 - P.inspection_effect)) < 0.02
+
+
+def victims(n, place, debt=300.0):
+    return population(n, state=State.EXPLOITED, legal=Legal.IRREGULAR, origin=node("AFG"), location=node(place),
+                      debt=debt, destination=node(place))
+
+
+def test_identified_victims_are_protected_where_there_is_asylum_and_sent_home_elsewhere():
+    p = scalars(victim_identification_max=1.0)
+    w = world(p)
+    w.victim_identification[:] = 1.0  # identification certain
+    for place, state, legal, at in (("DEU", State.PROTECTED, Legal.REFUGEE, "DEU"),
+                                    ("IRN", State.PROTECTED, Legal.REFUGEE, "IRN"),  # first asylum
+                                    ("SAU", State.RETURNED, Legal.NATIONAL, "AFG")):
+        pop, counts = victims(20, place), ints()
+        for i in range(20):
+            step_exploited(pop, i, w, p, SEED, WEEK, counts)
+        assert (pop.state == state).all() and (pop.legal == legal).all() and (pop.location == node(at)).all()
+        assert (pop.debt == 0).all() and (pop.flags & FLAG_IDENTIFIED).all()
+        assert counts[I_TRAFFICKED_IDENTIFIED] == 20
+        assert counts[I_RETURNS_VOLUNTARY] == (20 if state == State.RETURNED else 0)
+
+
+def test_unidentified_victims_work_off_debt_or_escape():
+    w = world()
+    stay = scalars(victim_identification_max=0.0, exploitation_escape_weekly=0.0)
+    pop, counts = victims(10, "TUR", debt=np.linspace(0.0, 500.0, 10)), ints()
+    pop.income[:] = 80.0
+    for i in range(10):
+        step_exploited(pop, i, w, stay, SEED, WEEK, counts)
+    assert (pop.state == State.EXPLOITED).all() and (pop.income == 0).all() and counts.sum() == 0
+    assert np.allclose(pop.debt, np.maximum(0.0, np.linspace(0.0, 500.0, 10) - stay.exploitation_debt_payoff_weekly))
+    escape = scalars(victim_identification_max=0.0, exploitation_escape_weekly=1.0)
+    for i in range(10):
+        step_exploited(pop, i, w, escape, SEED, WEEK, counts)
+    assert (pop.state == State.IRREGULAR_RESIDENT).all() and (pop.legal == Legal.IRREGULAR).all()
+    assert counts[I_TRAFFICKED_IDENTIFIED] == 0
+
+
+# ------------------------------------------------------------------ effect level
+def test_labour_inspection_lowers_exploitation():
+    def inspect(sc):
+        sc.nodes = {d: {"labour_inspection": 1.0} for d in PLACES}
+        return sc
+
+    base, more = pair(inspect, weeks=104, agents=100_000)
+    assert total(more, "trafficking_victims") < 0.6 * total(base, "trafficking_victims")
+
+
+def test_victim_identification_finds_more_victims():
+    def identify(sc):
+        sc.nodes = {d: {"victim_identification": 1.0} for d in PLACES}
+        sc.parameters = {**sc.parameters, "victim_identification_max": 0.5}
+        return sc
+
+    base, more = pair(identify, weeks=104, agents=150_000)
+    assert total(more, "trafficking_victims_identified") > 1.2 * total(base, "trafficking_victims_identified")
+    assert total(more, "exploited") < total(base, "exploited")
