@@ -16,6 +16,20 @@ import networkx as nx
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
+# The package's layers, bottom up (docs/architecture.md, "Imports"): a module imports only from its
+# own layer and the ones below. Named by the first part after `bp_sim.` (a subpackage is one name).
+LAYERS = (
+    ("_numba_cache", "errors", "checks", "states", "rng", "jit", "userfiles", "stats", "atomic", "memory"),
+    ("network", "parameters", "settings", "policy", "world", "tally"),
+    ("levers",),
+    ("scenario",),
+    ("build", "policy_build", "population", "mechanisms", "kernel", "outcomes", "invariants"),
+    ("phases", "validate"),
+    ("model",),
+    ("reference", "engines", "warmup", "plots", "procpool", "regression"),
+    ("runner", "compare", "sweep", "dashboard", "reports", "cli"),
+)
+
 
 def _modules() -> dict[str, Path]:
     out = {}
@@ -88,6 +102,19 @@ def test_no_import_cycle_among_bp_sim_modules() -> None:
     cycles = sorted((c for c in nx.simple_cycles(graph)), key=len)
     shown = "\n".join(" -> ".join([*c, c[0]]) for c in cycles[:10])
     assert not cycles, f"{len(cycles)} import cycles among bp_sim modules, shortest first:\n{shown}"
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    return next((k for k, names in enumerate(LAYERS) if len(parts) > 1 and parts[1] in names), None)
+
+
+def test_every_module_has_a_layer_and_imports_only_downwards() -> None:
+    graph = import_graph()
+    unplaced = sorted(m for m in graph.nodes if m != "bp_sim" and _layer(m) is None)
+    assert not unplaced, f"modules in no layer of LAYERS (add them where they belong): {unplaced}"
+    upward = sorted(f"{a} -> {b}" for a, b in graph.edges if a != "bp_sim" and _layer(b) > _layer(a))
+    assert not upward, "imports from a higher layer:\n" + "\n".join(upward)
 
 
 def test_the_cycle_check_catches_a_cycle(tmp_path: Path) -> None:
