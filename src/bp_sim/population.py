@@ -29,6 +29,7 @@ from bp_sim.states import (
     Legal,
     State,
 )
+from bp_sim.tally import chunk_bounds
 
 POP_DTYPES = {
     "state": np.int8,
@@ -160,8 +161,6 @@ def initial_population(net, world, p, n_agents: int, seed_key) -> tuple[Populati
     for field in ("origin", "location", "state", "legal"):
         values = np.array([getattr(g, field) for g in groups])
         getattr(pop, field)[:] = np.repeat(values, counts)
-    from bp_sim.tally import chunk_bounds
-
     _draw_attributes(pop, chunk_bounds(n_agents), seed_key, world.income_week, p.init_skill_sd,
                      p.init_savings_weeks, p.init_savings_log_sd, p.init_awareness_mean, p.init_awareness_sd,
                      p.init_employed_share, p.init_pending_spread_weeks, world.origin_index,
