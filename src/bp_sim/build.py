@@ -128,10 +128,8 @@ def build_world(net: Network, p) -> tuple[World, dict]:
     world = World(
         is_origin=nodes.is_origin.to_numpy(np.uint8),
         origin_index=origin_index,
-        is_destination=nodes.is_destination.to_numpy(np.uint8),
         is_first_asylum=nodes.is_first_asylum.to_numpy(np.uint8),
         entry_country=entry,
-        in_eu=nodes.in_eu.to_numpy(np.uint8),
         europe=europe.astype(np.uint8),
         asylum_index=asylum_index,
         dest_index=dest_index,
@@ -190,9 +188,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         "enforcement": routes.enforcement.to_numpy(float),
         "death": routes.death_risk.to_numpy(float),
         "open": routes.open_to_irregular.to_numpy(float),
-        "remit_cost": remit_cost,
         "remittance_cost_pct": remit_cost * 100.0,  # the corridor setting's default (settings.csv: percent)
         "regular_slots": slots,
-        "diaspora_stock": stock,
     }
     return world, base

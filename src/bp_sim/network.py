@@ -28,9 +28,8 @@ NODE_COLUMNS = (
     "conflict_intensity", "climate_exposure", "source", "confidence",
 )
 ROUTE_COLUMNS = (
-    "source", "target", "distance_km", "mode", "crosses_border", "regular_crossing", "death_risk",
-    "smuggling_fee_usd", "enforcement", "open_to_irregular", "route_group", "eu_external_entry", "frontex_route",
-    "source_ref", "confidence",
+    "source", "target", "distance_km", "mode", "crosses_border", "death_risk", "smuggling_fee_usd", "enforcement",
+    "open_to_irregular", "route_group", "eu_external_entry", "frontex_route", "source_ref", "confidence",
 )
 CORRIDOR_COLUMNS = ("origin", "destination", "stock_2015", "stock_2020", "remittance_cost_pct")
 FLAG_COLUMNS = ("is_origin", "is_destination", "is_first_asylum", "in_eu", "asylum_system")
@@ -244,7 +243,7 @@ def load_network(data_dir: str | Path | None = None) -> Network:
     for k, m in enumerate(routes["mode"]):
         if m not in MODES:
             raise InputError(f"routes.csv row {k + 2} mode", m, "one of " + ", ".join(MODES))
-    for col in ("crosses_border", "regular_crossing", "eu_external_entry", "open_to_irregular"):
+    for col in ("crosses_border", "eu_external_entry", "open_to_irregular"):
         _check_numeric(routes, "routes.csv", col, 0, 1)
         routes[col] = routes[col].astype(np.int64)
     _check_numeric(routes, "routes.csv", "death_risk", 0, 1)

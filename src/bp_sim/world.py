@@ -17,10 +17,8 @@ WORLD_FIELDS = (
     # --- nodes (N) ---
     "is_origin",  # uint8
     "origin_index",  # int16, -1 if not an origin
-    "is_destination",  # uint8
     "is_first_asylum",  # uint8
     "entry_country",  # uint8, EU asylum system at the external border (secondary movements start here)
-    "in_eu",  # uint8
     "europe",  # uint8, EU territory or the UK (regular pathways to Europe)
     "asylum_index",  # int16, -1 if no asylum system counted in EU/UK statistics
     "dest_index",  # int16, -1 if not a destination

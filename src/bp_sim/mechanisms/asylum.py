@@ -17,7 +17,7 @@ from bp_sim.jit import rule
 from bp_sim.mechanisms.transitions import grant_protection, settle
 from bp_sim.rng import uniform
 from bp_sim.states import D_ASYLUM_DECIDED, D_RECOGNISED, Legal, State
-from bp_sim.tally import I_BACKLOG, I_DECISIONS, I_RECOGNISED, I_WAIT_WEEKS_DECIDED
+from bp_sim.tally import I_DECISIONS, I_RECOGNISED, I_WAIT_WEEKS_DECIDED
 from bp_sim.world import WAIT_BUCKETS
 
 
@@ -38,7 +38,6 @@ def step_pending(pop, i, w, p, seed, t, ints, pending):
         else:
             settle(pop, i, State.IRREGULAR_RESIDENT, Legal.REJECTED)
         return
-    ints[I_BACKLOG] += 1
     pending[a, min(waited + 1, WAIT_BUCKETS - 1)] += 1
 
 

@@ -36,5 +36,4 @@ def step_pending(m: Migrant, wk: Week) -> None:
         else:
             settle(m, State.IRREGULAR_RESIDENT, Legal.REJECTED)
         return
-    ints[T.I_BACKLOG] += 1
     wk.tally.pending[a, min(waited + 1, WAIT_BUCKETS - 1)] += 1
