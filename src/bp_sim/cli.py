@@ -9,7 +9,8 @@ import sys
 import time
 from collections.abc import Iterator
 
-from bp_sim.errors import InputError
+from bp_sim import checks
+from bp_sim.errors import InputError, show
 
 
 def _progress_printer(stream=sys.stderr):
@@ -53,28 +54,31 @@ def _run_counter(stream=sys.stderr):
 MAX_ARGUMENT_DIGITS = 20  # a whole-number option longer than this is a typo (seeds stop at 2**63)
 
 
+def _argument(text: str, check, *args) -> object:
+    """An option's value read by a check of `checks`; its InputError becomes argparse's (which
+    names the option): `bp-sim: error: argument --seed: got -1; allowed: ...`, exit 2."""
+    try:
+        return check("", text, *args)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(f"got {show(exc.value)}; allowed: {exc.allowed}") from None
+
+
 def _positive_int(text: str) -> int:
-    digits = text.strip().lstrip("+-")
-    if not digits.isdigit() or len(digits) > MAX_ARGUMENT_DIGITS:
-        raise argparse.ArgumentTypeError(f"got {text[:40]!r}; allowed: a whole number, written with digits only")
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"got {value}; allowed: a non-negative whole number")
-    return value
+    """A whole number of at least 0, written in digits (the range is checked where it is used)."""
+    return _argument(text, checks.whole_text, 0, None, "a whole number", MAX_ARGUMENT_DIGITS)
 
 
 def _whole_at_least_1(text: str) -> int:
-    value = _positive_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"got {value}; allowed: a whole number of at least 1")
-    return value
+    return _argument(text, checks.whole_text, 1, None, "a whole number", MAX_ARGUMENT_DIGITS)
 
 
 def _float(text: str) -> float:
+    """A number as Python writes one (its range, NaN and inf included, is checked where it is used,
+    so the message names the option's key: `--years: got nan; allowed: ...`)."""
     try:
         return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a number") from None
+        raise argparse.ArgumentTypeError(f"got {show(text)}; allowed: a number") from None
 
 
 class _Parser(argparse.ArgumentParser):

@@ -34,10 +34,9 @@ def _read_specs() -> dict[str, ParameterSpec]:
     df = pd.read_csv(str(path), keep_default_na=False)
     specs = {}
     for r in df.itertuples(index=False):
-        specs[r.name] = ParameterSpec(r.name, float(r.value), r.unit, float(r.min), float(r.max),
-                                      r.source, r.description)
-        if not specs[r.name].low <= specs[r.name].value <= specs[r.name].high:
-            raise InputError(f"parameters.csv {r.name}", r.value, f"a number in [{r.min}, {r.max}]")
+        spec = ParameterSpec(r.name, float(r.value), r.unit, float(r.min), float(r.max), r.source, r.description)
+        checks.number(f"parameters.csv {r.name}", spec.value, spec.low, spec.high, spec.unit)
+        specs[r.name] = spec
     return specs
 
 

@@ -183,11 +183,8 @@ def parse_scenario(raw: dict, source: str = "", places: dict[str, set[str]] | No
     if "title" in head:
         sc.title = checks.text("scenario.title", head["title"], required=True, max_chars=NAME_CHARS)
     if "description" in head:
-        d = head["description"]
-        if not isinstance(d, str) or len(d) > DESCRIPTION_CHARS or not all(c.isprintable() or c in "\n\t" for c in d):
-            raise InputError("scenario.description", d,
-                             f"a string of at most {DESCRIPTION_CHARS} printable characters (newlines and tabs allowed)")
-        sc.description = d
+        sc.description = checks.text("scenario.description", head["description"], max_chars=DESCRIPTION_CHARS,
+                                     multiline=True)
     if "start_date" in head:
         sc.start_date = checks.date("scenario.start_date", head["start_date"], checks.EARLIEST_DATE, checks.LATEST_START)
     if "years" in head:
@@ -223,9 +220,7 @@ def parse_scenario(raw: dict, source: str = "", places: dict[str, set[str]] | No
             out[place] = {f: checks.number(f"{where}.{f}", v, *fields[f]) for f, v in settings.items()}
         setattr(sc, key, out)
 
-    events = raw.get("events", [])
-    if not isinstance(events, list):
-        raise InputError("events", events, "an array of tables [[events]]")
+    events = checks.array("events", raw.get("events", []), "an array of tables [[events]]")
     for k, ev in enumerate(events):
         sc.events.append(_parse_event(f"events[{k}]", ev, sc, places))
     check_shares_over_time(sc)
@@ -297,15 +292,11 @@ def _place(where: str, place: object, scope: str, places: dict) -> str:
 def _parse_event(where: str, ev: object, sc: Scenario, places: dict) -> dict[str, Any]:
     ev = checks.table(where, ev)
     checks.known_keys(where, ev, EVENT_KEYS)
-    etype = ev.get("type", MISSING)
-    if not isinstance(etype, str) or etype not in EVENT_TYPES:
-        raise InputError(f"{where}.type", etype, ", ".join(EVENT_TYPES))
+    etype = checks.choice(f"{where}.type", ev.get("type", MISSING), EVENT_TYPES)
     day = checks.required(where, ev, "date", "a date YYYY-MM-DD")
     out: dict[str, Any] = {"type": etype, "date": checks.date(f"{where}.date", day)}
     if "until" in ev:
-        out["until"] = checks.date(f"{where}.until", ev["until"])
-        if out["until"] <= out["date"]:
-            raise InputError(f"{where}.until", ev["until"], f"a date after {out['date']}")
+        out["until"] = checks.after(f"{where}.until", checks.date(f"{where}.until", ev["until"]), out["date"])
     out["ramp_weeks"] = checks.whole(f"{where}.ramp_weeks", ev.get("ramp_weeks", 0), 0, 5200, "a whole number of weeks")
     if "label" in ev:
         out["label"] = checks.text(f"{where}.label", ev["label"], max_chars=LABEL_CHARS)
@@ -340,8 +331,7 @@ def _parse_event(where: str, ev: object, sc: Scenario, places: dict) -> dict[str
     else:
         out["route"] = _place(f"{where}.route", ev.get("route", MISSING), "edge", places)
         if etype in ("border_closure", "border_opening"):
-            if "value" in ev:
-                raise InputError(f"{where}.value", ev["value"], f"nothing: a {etype} sets the leg's openness itself")
+            checks.absent(where, ev, ("value",), f"a {etype} sets the leg's openness itself")
             out["value"] = 0.0 if etype == "border_closure" else 1.0
         else:
             out["value"] = checks.number(f"{where}.value", ev.get("value", MISSING), *ranges("edge")[name])

@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from bp_sim import checks
 from bp_sim.errors import InputError
 
 APP = "bp_sim.dashboard.app"
@@ -114,11 +115,9 @@ def check_address(host: str, port: int) -> None:
 
 def serve(port: int = 8765, host: str = "127.0.0.1", agents: int | None = None, seed: int | None = None) -> None:
     """Run the dashboard web server until interrupted (Ctrl-C)."""
-    if not 1 <= port <= 65535:
-        raise InputError("--port", port, "a port number from 1 to 65535")
-    if agents is not None and agents < 100:
-        raise InputError("--agents", agents, "a whole number of at least 100")
+    checks.whole("--port", port, 1, 65535, "a port number")
     if agents is not None:  # the page runs a scenario and its baseline side by side
+        checks.whole("--agents", agents, 100)
         from bp_sim.network import load_network
         from bp_sim.scenario import load_scenario
         from bp_sim.validate import check_memory

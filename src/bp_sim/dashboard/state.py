@@ -12,12 +12,13 @@ scenario replays the page's run exactly.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
-import math
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
+from bp_sim import checks
 from bp_sim.errors import InputError
 from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import LeverSchedule, LeverSetting, pieces
@@ -58,14 +59,11 @@ class PageState:
 
 
 def check_move(move: Move) -> None:
-    lv = LEVERS.get(move.lever)
-    if lv is None:
-        raise InputError("lever", move.lever, ", ".join(sorted(LEVERS)))
-    if move.value is not None and (isinstance(move.value, bool) or not isinstance(move.value, int | float)
-                                   or not math.isfinite(move.value) or not lv.low <= move.value <= lv.high):
-        raise InputError(f"levers.{move.lever}", move.value, f"a number in [{lv.low:g}, {lv.high:g}] ({lv.unit})")
-    if isinstance(move.week, bool) or not isinstance(move.week, int) or move.week < 0:
-        raise InputError(f"levers.{move.lever} week", move.week, "a week of the run (0 or more)")
+    """A known lever, a value inside its range (or None: back to the data) and a week of the run."""
+    lv = LEVERS[checks.choice("lever", move.lever, sorted(LEVERS))]
+    if move.value is not None:
+        checks.number(f"levers.{lv.name}", move.value, lv.low, lv.high, f"({lv.unit})")
+    checks.whole(f"levers.{lv.name} week", move.week, 0, None, "a week of the run: a whole number")
 
 
 def date_of(sc: Scenario, week: int) -> dt.date:
@@ -142,9 +140,9 @@ def from_query(query: str | None, defaults: PageState, presets: list[str]) -> Pa
         state = replace(state, preset=q["preset"])
     if q.get("vs") in presets:
         state = replace(state, compare_with=q["vs"])
-    for key, name, top in (("seed", "seed", 2**63 - 1), ("reps", "replicates", MAX_REPLICATES)):
-        if q.get(key, "").isdigit() and (key == "seed" or int(q[key]) >= 1):
-            state = replace(state, **{name: min(int(q[key]), top)})
+    for key, name, low, top in (("seed", "seed", 0, 2**63 - 1), ("reps", "replicates", 1, MAX_REPLICATES)):
+        with contextlib.suppress(InputError):  # a larger number than allowed is read as the largest
+            state = replace(state, **{name: min(checks.whole_text(key, q.get(key), low, max_digits=4000), top)})
     moves = []
     for part in q.get("m", "").split(",") if q.get("m") else ():
         try:

@@ -113,8 +113,8 @@ def _setting(key: str, lv: Lever, raw: object, places) -> LeverSetting:
     value = checks.number(f"{key}.value" if isinstance(raw, dict) else key, value, lv.low, lv.high, f"({lv.unit})")
     start = checks.date(f"{key}.start", spec["start"]) if "start" in spec else None
     until = checks.date(f"{key}.until", spec["until"]) if "until" in spec else None
-    if start is not None and until is not None and until <= start:
-        raise InputError(f"{key}.until", until, f"a date after {start.isoformat()}")
+    if start is not None and until is not None:
+        checks.after(f"{key}.until", until, start)
     ramp = checks.whole(f"{key}.ramp_weeks", spec.get("ramp_weeks", 0), 0, 5200, "a whole number of weeks")
     where = spec.get("where")
     if where is not None:

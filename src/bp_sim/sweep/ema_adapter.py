@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from bp_sim import checks
 from bp_sim.errors import InputError
 from bp_sim.levers.catalogue import LEVERS
 from bp_sim.outcomes import OUTCOME_INDEX, OUTCOME_NAMES, horizon_totals
@@ -38,12 +39,14 @@ def _factors(kind: str, given: Ranges) -> list[Factor]:
     allowed = LEVERS if kind == "lever" else SPECS
     pairs = given.items() if isinstance(given, Mapping) else ((n, None) for n in given)
     out = []
+    key = "levers" if kind == "lever" else "uncertainties"
     for name, rng in pairs:
         if name not in allowed:
-            key = "levers" if kind == "lever" else "uncertainties"
             raise InputError(f"{key}.{name}", "unknown name", ", ".join(sorted(allowed)))
+        if rng is not None and not (isinstance(rng, tuple | list) and len(rng) == 2):
+            raise InputError(f"{key}.{name}", rng, "a pair (low, high): numbers in the allowed range, low below high")
         lo, hi = rng if rng is not None else (allowed[name].low, allowed[name].high)
-        out.append(parse_factor(kind, name, {"low": lo, "high": hi}, "latin"))
+        out.append(parse_factor(kind, name, {"low": lo, "high": hi}, "latin"))  # range and order checked there
     return out
 
 
@@ -64,9 +67,7 @@ class SilkRoutesFunction:
 
         self.base = load_scenario(scenario, _network())
         if years is not None:
-            if not 1 / 52 <= years <= 100:
-                raise InputError("years", years, "a number of years from 1/52 to 100")
-            self.base.years = float(years)
+            self.base.years = checks.years("years", years)
         self.factors = tuple(factors)
         self.outcomes = tuple(outcomes)
         for name in self.outcomes:
@@ -103,8 +104,7 @@ def ema_model(name: str = "silkroutes", scenario: str = "baseline", levers: Rang
     outcomes = tuple(outcomes)
     fn = SilkRoutesFunction(scenario, lever_factors + param_factors, outcomes, years, agents, seed)
     if replications is not None:
-        if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-            raise InputError("replications", replications, "a whole number of at least 1")
+        checks.whole("replications", replications, 1)
         model = ReplicatorModel(name, function=fn)
         model.replications = [{"seed": seed + r} for r in range(replications)]
         model.outcomes = [ScalarOutcome(o, function=np.mean) for o in outcomes]

@@ -130,17 +130,7 @@ class Experiment:
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-_int = checks.whole
-_table = checks.table
-_check_keys = checks.known_keys
 MIN_NORMAL_MASS = 1e-6  # a truncated normal must keep this much of its probability inside [low, high]
-
-
-def _float(where: str, value: object) -> float:
-    """A finite number (an int of any size is one; inf and nan are not)."""
-    if not checks.is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
-        raise InputError(where, value, "a finite number")
-    return float(value) if abs(value) < 1e308 else checks.number(where, value, -1e308, 1e308)
 
 
 def _allowed(kind: str, name: str) -> tuple[float, float, str]:
@@ -159,10 +149,9 @@ def parse_factor(kind: str, name: str, raw: object, design: str, places: dict | 
         raise InputError(where, Note("an unknown parameter"), "a parameter of bp_sim/data/parameters.csv (see `bp-sim params`)")
     if name in RESERVED_COLUMNS:
         raise InputError(where, name, "a name other than " + ", ".join(RESERVED_COLUMNS))
-    spec = _table(where, raw)
-    _check_keys(where, spec, FACTOR_KEYS + (TIMING_KEYS if kind == "lever" else ()))
+    spec = checks.table(where, raw)
+    checks.known_keys(where, spec, FACTOR_KEYS + (TIMING_KEYS if kind == "lever" else ()))
     lo_ok, hi_ok, unit = _allowed(kind, name)
-    in_range = f"numbers in [{lo_ok:g}, {hi_ok:g}] ({unit})"
     timing: dict[str, object] = {k: spec[k] for k in TIMING_KEYS if k in spec}
     if timing:  # the scenario's own checks of start, until, ramp_weeks and where
         checked = parse_levers({name: {"value": lo_ok, **timing}}, places)[name]
@@ -171,68 +160,45 @@ def parse_factor(kind: str, name: str, raw: object, design: str, places: dict | 
     def number(key: str) -> float:
         return checks.number(f"{where}.{key}", spec[key], lo_ok, hi_ok, f"({unit})")
 
-    dist = spec.get("distribution")
     if "values" in spec:
-        values = spec["values"]
         if design != "grid":
-            raise InputError(f"{where}.values", values, f"low and high (or a distribution): design '{design}' "
+            raise InputError(f"{where}.values", spec["values"], f"low and high (or a distribution): design '{design}' "
                              "samples from ranges; lists are for design 'grid'")
-        if not isinstance(values, list) or not values:
-            raise InputError(f"{where}.values", values, f"a non-empty list of {in_range}")
-        for v in values:
-            if not checks.is_number(v) or not lo_ok <= v <= hi_ok:
-                raise InputError(f"{where}.values", v, in_range)
-        if len(set(values)) != len(values):
-            raise InputError(f"{where}.values", values, "a list without repeated values")
-        extra = [k for k in ("low", "high", "levels", "distribution", "mode", "mean", "sd") if k in spec]
-        if extra:
-            raise InputError(f"{where}.{extra[0]}", spec[extra[0]], "nothing: `values` already lists the values")
-        vals = tuple(float(v) for v in values)
+        vals = checks.numbers(f"{where}.values", spec["values"], lo_ok, hi_ok, f"({unit})")
+        checks.absent(where, spec, ("low", "high", "levels", "distribution", "mode", "mean", "sd"),
+                      "`values` already lists the values")
         return Factor(name, kind, min(vals), max(vals), values=vals, timing=tuple(timing.items()))
-    if dist is None:
-        dist = "uniform"
-    if dist not in DISTRIBUTIONS:
-        raise InputError(f"{where}.distribution", dist, ", ".join(DISTRIBUTIONS))
+    dist = checks.choice(f"{where}.distribution", spec.get("distribution", "uniform"), DISTRIBUTIONS)
     if dist == "normal":
         for key in ("mean", "sd"):
-            if key not in spec:
-                raise InputError(f"{where}.{key}", None, "a number (required by a normal distribution)")
+            checks.required(where, spec, key, "a number", "required by a normal distribution")
         mean = number("mean")
-        sd = _float(f"{where}.sd", spec["sd"])
-        if not sd > 0:
-            raise InputError(f"{where}.sd", spec["sd"], "a finite standard deviation above 0")
+        sd = checks.above(f"{where}.sd", spec["sd"], 0, "a finite number above 0 (a standard deviation)")
         low = number("low") if "low" in spec else lo_ok
         high = number("high") if "high" in spec else hi_ok
         if low < high:
             _check_normal_mass(where, mean, sd, low, high)
     else:
         for key in ("low", "high"):
-            if key not in spec:
-                raise InputError(f"{where}.{key}", None, f"a number in [{lo_ok:g}, {hi_ok:g}] ({unit}), or `values`")
+            checks.required(where, spec, key, checks.range_text(lo_ok, hi_ok, f"({unit})") + ", or `values`")
         low, high = number("low"), number("high")
         mean = sd = None
-        for key in ("mean", "sd"):
-            if key in spec:
-                raise InputError(f"{where}.{key}", spec[key], "nothing: only a normal distribution takes mean and sd")
-    if not low < high:
-        raise InputError(f"{where}.high", high, f"a number above low = {low:g}")
+        checks.absent(where, spec, ("mean", "sd"), "only a normal distribution takes mean and sd")
+    checks.ordered(f"{where}.high", low, high)
     mode = None
     if dist == "triangular":
-        if "mode" not in spec:
-            raise InputError(f"{where}.mode", None, "a number from low to high (required by a triangular distribution)")
-        mode = _float(f"{where}.mode", spec["mode"])
-        if not low <= mode <= high:
-            raise InputError(f"{where}.mode", spec["mode"], f"a number in [{low:g}, {high:g}]")
-    elif "mode" in spec:
-        raise InputError(f"{where}.mode", spec["mode"], "nothing: only a triangular distribution takes a mode")
-    if dist == "loguniform" and low <= 0:
-        raise InputError(f"{where}.low", low, "a number above 0 (a log-uniform distribution)")
+        given = checks.required(where, spec, "mode", "a number from low to high", "required by a triangular distribution")
+        mode = checks.number(f"{where}.mode", given, low, high)
+    else:
+        checks.absent(where, spec, ("mode",), "only a triangular distribution takes a mode")
+    if dist == "loguniform":
+        checks.above(f"{where}.low", low, 0, "a number above 0 (a log-uniform distribution)")
     if "levels" in spec:
         if design != "grid":
-            raise InputError(f"{where}.levels", spec["levels"], f"nothing: design '{design}' samples the range")
+            checks.absent(where, spec, ("levels",), f"design '{design}' samples the range")
         if dist != "uniform" or "distribution" in spec:
             raise InputError(f"{where}.distribution", dist, "nothing: a grid takes `values` or low, high and levels")
-        n = _int(f"{where}.levels", spec["levels"], 2, 1000)
+        n = checks.whole(f"{where}.levels", spec["levels"], 2, 1000)
         step = (high - low) / (n - 1)
         vals = (*(low + k * step for k in range(n - 1)), high)
         return Factor(name, kind, low, high, values=vals, timing=tuple(timing.items()))
@@ -299,55 +265,44 @@ def count_points(design: str, n_factors: int, samples: int | None, second_order:
 
 def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
     """Validate a raw TOML dict into an Experiment (the base scenario is loaded and checked too)."""
-    _check_keys("", raw, TOP_KEYS)
-    head = _table("experiment", raw.get("experiment", {}))
-    _check_keys("experiment", head, EXPERIMENT_KEYS)
+    checks.known_keys("", raw, TOP_KEYS)
+    head = checks.table("experiment", raw.get("experiment", {}))
+    checks.known_keys("experiment", head, EXPERIMENT_KEYS)
     default_name = "".join(c for c in path.stem if c.isprintable())[:200] or "unnamed"  # from the file, cleaned
     name = checks.text("experiment.name", head.get("name", default_name), required=True, max_chars=200)
     description = head.get("description", "")
     if not isinstance(description, str):
         raise InputError("experiment.description", description, "a string")
-    if "outcomes" not in head:
-        raise InputError("experiment.outcomes", None, "\"all\" or a list of outcome names (required)")
-    outcomes = _outcomes(head["outcomes"])
+    outcomes = _outcomes(checks.required("experiment", head, "outcomes", "\"all\" or a list of outcome names"))
 
-    run = _table("run", raw.get("run", {}))
-    _check_keys("run", run, RUN_KEYS)
-    replicates = _int("run.replicates", run.get("replicates", 1), 1, MAX_REPLICATES)
-    seed = _int("run.seed", run.get("seed", 0), 0, 2**62)
-    agents = _int("run.agents", run["agents"], 100, 500_000_000) if "agents" in run else None
-    years = run.get("years")
-    if years is not None:
-        years = checks.years("run.years", years)
+    run = checks.table("run", raw.get("run", {}))
+    checks.known_keys("run", run, RUN_KEYS)
+    replicates = checks.whole("run.replicates", run.get("replicates", 1), 1, MAX_REPLICATES)
+    seed = checks.whole("run.seed", run.get("seed", 0), 0, 2**62)
+    agents = checks.whole("run.agents", run["agents"], 100, 500_000_000) if "agents" in run else None
+    years = checks.years("run.years", run["years"]) if "years" in run else None
 
-    design_t = _table("design", raw.get("design", {}))
-    _check_keys("design", design_t, DESIGN_KEYS)
-    design = design_t.get("type", "grid")
-    if design not in DESIGNS:
-        raise InputError("design.type", design, ", ".join(DESIGNS))
+    design_t = checks.table("design", raw.get("design", {}))
+    checks.known_keys("design", design_t, DESIGN_KEYS)
+    design = checks.choice("design.type", design_t.get("type", "grid"), DESIGNS)
     samples = None
     if design == "grid":
-        for key in ("samples", "levels", "second_order"):
-            if key in design_t:
-                raise InputError(f"design.{key}", design_t[key], "nothing: a grid runs every combination of values")
+        checks.absent("design", design_t, ("samples", "levels", "second_order"), "a grid runs every combination of values")
     else:
-        if "samples" not in design_t:
-            what = {"latin": "points", "sobol": "base samples N (a power of 2)", "morris": "trajectories"}[design]
-            raise InputError("design.samples", None, f"a whole number of {what} (required by design '{design}')")
-        samples = _int("design.samples", design_t["samples"], 2, 1_000_000)
+        what = {"latin": "points", "sobol": "base samples N (a power of 2)", "morris": "trajectories"}[design]
+        given = checks.required("design", design_t, "samples", f"a whole number of {what}", f"required by design '{design}'")
+        samples = checks.whole("design.samples", given, 2, 1_000_000)
         if design == "sobol" and samples & (samples - 1):
             raise InputError("design.samples", samples, "a power of 2 (Sobol' sequences balance only then): 2, 4, 8, ...")
-    if "levels" in design_t and design != "morris":
-        raise InputError("design.levels", design_t["levels"], "nothing: only design 'morris' takes grid levels")
-    levels = _int("design.levels", design_t.get("levels", 4), 2, 100)
+    if design != "morris":
+        checks.absent("design", design_t, ("levels",), "only design 'morris' takes grid levels")
+    levels = checks.whole("design.levels", design_t.get("levels", 4), 2, 100)
     if design == "morris" and levels % 2:
         raise InputError("design.levels", levels, "an even number of levels (Morris steps are half the grid)")
-    if "second_order" in design_t and design != "sobol":
-        raise InputError("design.second_order", design_t["second_order"], "nothing: only design 'sobol' takes it")
-    second_order = design_t.get("second_order", False)
-    if not isinstance(second_order, bool):
-        raise InputError("design.second_order", second_order, "true or false")
-    design_seed = _int("design.seed", design_t.get("seed", 0), 0, 2**32 - 1)
+    if design != "sobol":
+        checks.absent("design", design_t, ("second_order",), "only design 'sobol' takes it")
+    second_order = checks.flag("design.second_order", design_t.get("second_order", False))
+    design_seed = checks.whole("design.seed", design_t.get("seed", 0), 0, 2**32 - 1)
 
     if net is None:
         from bp_sim.network import load_network
@@ -360,7 +315,7 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
     factors: list[Factor] = []
     places = valid_places(net)
     for kind, key in (("lever", "levers"), ("parameter", "parameters")):
-        table = _table(key, raw.get(key, {}))
+        table = checks.table(key, raw.get(key, {}))
         for fname, spec in table.items():
             factors.append(parse_factor(kind, fname, spec, design, places))
     if not factors:
