@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Iterable
+from numbers import Integral
 
 from bp_sim.errors import MISSING, InputError, Note, path
 
@@ -74,10 +75,10 @@ def numbers(where: str, value: object, lo: float, hi: float, unit: str = "") -> 
 
 
 def whole(where: str, value: object, lo: int, hi: int | None = None, what: str = "a whole number") -> int:
-    """An integer inside [lo, hi] (no upper bound when hi is None)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < lo or (hi is not None and value > hi):
+    """An integer inside [lo, hi] (no upper bound when hi is None); a NumPy integer counts, a bool not."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < lo or (hi is not None and value > hi):
         raise InputError(where, value, f"{what} from {lo} to {hi}" if hi is not None else f"{what} of at least {lo}")
-    return value
+    return int(value)
 
 
 def whole_text(where: str, value: object, lo: int, hi: int | None = None, what: str = "a whole number",

@@ -17,6 +17,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 from mesa.discrete_space import Network as NetworkSpace
 
+from bp_sim import checks
 from bp_sim import tally as T
 from bp_sim.build import build_world
 from bp_sim.errors import InputError
@@ -31,7 +32,7 @@ from bp_sim.population import initial_population
 from bp_sim.rng import seed_key
 from bp_sim.scenario import Scenario, check_shares_over_time, load_scenario
 from bp_sim.states import N_STATES, State
-from bp_sim.validate import agents_key, check_memory, population_size
+from bp_sim.validate import MIN_AGENTS, agents_key, check_memory, population_size
 from bp_sim.world import WAIT_BUCKETS
 
 __all__ = ["STEP_ORDER", "Location", "SilkRoutesModel"]
@@ -89,9 +90,8 @@ class SilkRoutesModel(mesa.Model):
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario, net)
         seed = scenario.seed if seed is None else seed
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-            raise InputError("seed", seed, "a non-negative integer")
-        super().__init__(rng=int(seed))
+        seed = checks.whole("seed", seed, 0, None, "a whole number")
+        super().__init__(rng=seed)
         self.scenario = scenario
         self.net = net
         self.seed = int(seed)
@@ -146,9 +146,9 @@ class SilkRoutesModel(mesa.Model):
 
     # ------------------------------------------------------------------ set-up helpers
     def _population_size(self, agents: int | None) -> int:
-        if agents is not None and (isinstance(agents, bool) or not isinstance(agents, int | np.integer) or agents < 100):
-            raise InputError("agents", agents, "an integer of at least 100")
-        n = population_size(self.scenario, None if agents is None else int(agents), self.net, self.p_base)
+        if agents is not None:
+            agents = checks.whole("agents", agents, MIN_AGENTS, None, "a whole number of agents")
+        n = population_size(self.scenario, agents, self.net, self.p_base)
         check_memory(self.scenario, n, self.net, agents_key(self.scenario, agents, "agents"), engine=self.engine)
         return n
 

@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from bp_sim import checks
 from bp_sim.errors import InputError
 
 NODE_COLUMNS = (
@@ -163,14 +164,12 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _check_numeric(df: pd.DataFrame, name: str, col: str, lo: float, hi: float, allow_blank=False):
+    """Every value of a column a number in [lo, hi] (`checks.number`; blanks allowed when asked)."""
     values = pd.to_numeric(df[col], errors="coerce")
     for k, (raw, v) in enumerate(zip(df[col], values, strict=True)):
-        if pd.isna(v):
-            if allow_blank and (raw is None or (isinstance(raw, float) and np.isnan(raw))):
-                continue
-            raise InputError(f"{name} row {k + 2} column {col}", raw, f"a number in [{lo}, {hi}]")
-        if not lo <= v <= hi:
-            raise InputError(f"{name} row {k + 2} column {col}", v, f"a number in [{lo}, {hi}]")
+        if pd.isna(v) and allow_blank and (raw is None or (isinstance(raw, float) and np.isnan(raw))):
+            continue
+        checks.number(f"{name} row {k + 2} column {col}", raw if pd.isna(v) else float(v), lo, hi)
     df[col] = values
 
 

@@ -17,6 +17,7 @@ from typing import TextIO
 
 import numpy as np
 
+from bp_sim import checks
 from bp_sim.errors import InputError
 from bp_sim.sweep import store as S
 from bp_sim.sweep.progress import Progress
@@ -64,10 +65,10 @@ def cores() -> int:
 def _check_options(backend: str, workers: int | None, scheduler: str | None, threads: int | None) -> None:
     if backend not in BACKENDS:
         raise InputError("--backend", backend, ", ".join(BACKENDS))
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise InputError("--workers", workers, "a whole number of at least 1")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-        raise InputError("--threads", threads, "a whole number of at least 1")
+    if workers is not None:
+        checks.whole("--workers", workers, 1)
+    if threads is not None:
+        checks.whole("--threads", threads, 1)
     if scheduler is not None and backend != "dask":
         raise InputError("--scheduler", scheduler, "nothing with --backend local (a scheduler is for --backend dask)")
     if scheduler is not None and workers is not None:
