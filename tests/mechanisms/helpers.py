@@ -8,20 +8,28 @@ the weekly aggregate updates on small hand-made arrays. The rules draw keyed ran
 transition certain (or impossible), and comparing two settings on the same agents, seed and
 week compares them with common random numbers.
 
+The twin's rules (`bp_sim.reference`) run on the same people as plain objects (`twin_people`)
+in a `twin_week` of the same World; they draw from a NumPy generator, so a comparison with the
+engine uses chances of 0 or 1, or compares shares.
+
 Effect tests run the whole model twice on the same seed (paired runs), with a scenario tweak.
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 
 from bp_sim.build import build_world
 from bp_sim.mechanisms.routing import build_route_tables
 from bp_sim.parameters import as_dict, make_scalars, params_array
-from bp_sim.population import Population, allocate
+from bp_sim.population import POP_DTYPES, Population, allocate
+from bp_sim.reference.week import Week, make_week
 from bp_sim.rng import seed_key
-from bp_sim.tally import N_EDGE, N_INT, N_MONEY
-from bp_sim.world import World
+from bp_sim.states import FLAG_REMIT_HOUSEHOLD, N_STATES
+from bp_sim.tally import N_EDGE, N_INT, N_MONEY, new_tally
+from bp_sim.world import WAIT_BUCKETS, World
 
 from ..conftest import baseline, network, run
 
@@ -105,6 +113,32 @@ def per_node(dtype=np.int64) -> np.ndarray:
 def per_origin(dtype=np.int64) -> np.ndarray:
     """A fresh per-origin counter (claims, remittances in)."""
     return np.zeros(len(network().origin_nodes), dtype)
+
+
+# ------------------------------------------------------------------ rule level: the reference twin
+def twin_week(w: World, p=P, *, seed: int = 0) -> Week:
+    """The week the twin's rules read: `w` as lists, `p` as floats, a generator, a fresh tally row."""
+    net = network()
+    n_asylum = int((w.asylum_index >= 0).sum())
+    tally = new_tally(1, len(net.origin_nodes), net.n_nodes, N_STATES, net.n_edges, n_asylum, WAIT_BUCKETS)
+    return make_week(WEEK, w, p, np.random.default_rng(seed), tally)
+
+
+def twin_people(pop: Population, w: World) -> list[SimpleNamespace]:
+    """The rows of `pop` as the twin's migrants: every field as an attribute (plus the fixed
+    `origin_index` and `remit_household` of `reference.migrant.Migrant`)."""
+    people = []
+    for i in range(pop.state.size):
+        m = SimpleNamespace(**{k: getattr(pop, k)[i].item() for k in POP_DTYPES})
+        m.origin_index = int(w.origin_index[m.origin])
+        m.remit_household = bool(m.flags & FLAG_REMIT_HOUSEHOLD)
+        people.append(m)
+    return people
+
+
+def field(people: list[SimpleNamespace], name: str) -> np.ndarray:
+    """One attribute of the twin's migrants as an array (to compare with the engine's column)."""
+    return np.array([getattr(m, name) for m in people])
 
 
 # ------------------------------------------------------------------ effect level: paired model runs

@@ -11,11 +11,12 @@ import itertools
 import numpy as np
 
 from bp_sim.mechanisms.trafficking import debt_vulnerability, maybe_exploited, step_exploited
-from bp_sim.states import FLAG_EMPLOYED, FLAG_IDENTIFIED, Legal, State
+from bp_sim.reference import trafficking as twin
+from bp_sim.states import FLAG_EMPLOYED, FLAG_IDENTIFIED, FLAG_STRANDED, Channel, Legal, State
 from bp_sim.tally import I_RETURNS_VOLUNTARY, I_TRAFFICKED, I_TRAFFICKED_IDENTIFIED
 
 from ..conftest import total
-from .helpers import SEED, WEEK, P, ints, node, pair, population, scalars, world
+from .helpers import SEED, WEEK, P, field, ints, node, pair, population, scalars, twin_people, twin_week, world
 
 PLACES = ("IRN", "PAK", "TUR", "GRC", "DEU", "ITA", "FRA", "GBR", "AFG_IRN_BORDER", "PAK_IRN_BORDER", "IND")
 
@@ -72,6 +73,39 @@ def test_identified_victims_are_protected_where_there_is_asylum_and_sent_home_el
         assert (pop.debt == 0).all() and (pop.flags & FLAG_IDENTIFIED).all()
         assert counts[I_TRAFFICKED_IDENTIFIED] == 20
         assert counts[I_RETURNS_VOLUNTARY] == (20 if state == State.RETURNED else 0)
+
+
+def stranded_travellers(n, place, destination):
+    """n people in irregular transit at `place`, stranded (cannot pay the next leg), heading on."""
+    return population(n, state=State.TRANSIT_SMUGGLED, legal=Legal.IRREGULAR, channel=Channel.ASYLUM,
+                      origin=node("AFG"), location=node(place), destination=node(destination), flags=FLAG_STRANDED)
+
+
+def test_exploited_travellers_are_no_longer_stranded_whatever_becomes_of_them():
+    # ODD 8.5: falling into exploitation ends the journey's stranding (FLAG_STRANDED cleared), so a
+    # victim who escapes, is protected or is assisted home never carries it on. Engine and twin.
+    free = scalars(victim_identification_max=0.0, exploitation_escape_weekly=1.0)  # escape certain
+    found = scalars(victim_identification_max=1.0)  # identification certain (with the node's effort 1)
+    w = world()
+    w.labour_inspection[:] = 0.0  # exploitation certain at hazard 1
+    w.victim_identification[:] = 1.0
+    n = 10
+    for place, destination in (("LBY", "ITA"), ("SRB", "DEU"), ("TUR", "DEU")):  # TUR: first asylum
+        for p, state in ((free, None), (found, State.PROTECTED if place == "TUR" else State.RETURNED)):
+            pop, counts = stranded_travellers(n, place, destination), ints()
+            people, wk = twin_people(pop, w), twin_week(w, p)
+            for i in range(n):
+                assert maybe_exploited(pop, i, w, p, SEED, WEEK, counts, 1.0)
+                assert twin.maybe_exploited(people[i], wk, 1.0)
+            for flags, states in ((pop.flags, pop.state), (field(people, "flags"), field(people, "state"))):
+                assert (states == State.EXPLOITED).all()
+                assert not (flags & FLAG_STRANDED).any(), (place, "stranded while exploited")
+            for i in range(n):
+                step_exploited(pop, i, w, p, SEED, WEEK, counts)
+                twin.step_exploited(people[i], wk)
+            for flags, states in ((pop.flags, pop.state), (field(people, "flags"), field(people, "state"))):
+                assert (states != State.EXPLOITED).all() and (state is None or (states == state).all())
+                assert not (flags & FLAG_STRANDED).any(), (place, state, "stranded after exploitation")
 
 
 def test_unidentified_victims_work_off_debt_or_escape():

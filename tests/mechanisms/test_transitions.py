@@ -49,11 +49,6 @@ def _send_home(pop, i, p_arr):
 
 
 @njit
-def _send_home_keeping_stranded(pop, i, p_arr):
-    et.send_home_keeping_stranded(pop, i)
-
-
-@njit
 def _grant_protection(pop, i, p_arr):
     et.grant_protection(pop, i)
 
@@ -90,7 +85,6 @@ def _lose_job(pop, i, p_arr):
 
 PAIRS = {
     "send_home": (_send_home, lambda m, p: rt.send_home(m)),
-    "send_home_keeping_stranded": (_send_home_keeping_stranded, lambda m, p: rt.send_home_keeping_stranded(m)),
     "grant_protection": (_grant_protection, lambda m, p: rt.grant_protection(m)),
     "stay_without_status": (_stay_without_status, lambda m, p: rt.stay_without_status(m)),
     "settle": (_settle_rejected, lambda m, p: rt.settle(m, State.IRREGULAR_RESIDENT, Legal.REJECTED)),
@@ -152,19 +146,6 @@ def test_send_home_resets_place_state_status_and_clears_stranded_only():
         assert after["flags"] == before["flags"] & ~FLAG_STRANDED  # employment, claims, household kept
         untouched = set(POP_DTYPES) - {"location", "destination", "edge", "state", "legal", "flags"}
         assert all(after[k] == before[k] for k in untouched)
-
-
-def test_victim_sent_home_keeps_stranded_flag_and_leg():
-    # ODD 8.5: the identified victim's way home does not clear FLAG_STRANDED (a known defect,
-    # fixed separately); until then the helper must keep it and write nothing else.
-    pop = random_population()
-    pop.flags[:] |= FLAG_STRANDED
-    for i in range(N):
-        before, after = row(pop, i), row(apply_engine("send_home_keeping_stranded", pop, i), i)
-        assert after["location"] == before["origin"] and after["destination"] == -1
-        assert after["state"] == State.RETURNED and after["legal"] == Legal.NATIONAL
-        assert after["flags"] == before["flags"] and after["flags"] & FLAG_STRANDED
-        assert after["edge"] == before["edge"]
 
 
 @pytest.mark.parametrize(("name", "state", "legal"), [

@@ -9,9 +9,9 @@ a protection system exists, and otherwise assisted home. Some escape on their ow
 from __future__ import annotations
 
 from bp_sim.jit import inline_rule
-from bp_sim.mechanisms.transitions import grant_protection, lose_job, send_home_keeping_stranded, stay_without_status
+from bp_sim.mechanisms.transitions import grant_protection, lose_job, send_home, stay_without_status
 from bp_sim.rng import uniform
-from bp_sim.states import D_TRAFFICKED, D_VICTIM_IDENTIFIED, FLAG_IDENTIFIED, State
+from bp_sim.states import D_TRAFFICKED, D_VICTIM_IDENTIFIED, FLAG_IDENTIFIED, FLAG_STRANDED, State
 from bp_sim.tally import I_RETURNS_VOLUNTARY, I_TRAFFICKED, I_TRAFFICKED_IDENTIFIED
 
 
@@ -23,12 +23,14 @@ def debt_vulnerability(p, debt: float) -> float:
 
 @inline_rule
 def maybe_exploited(pop, i, w, p, seed, t, ints, base_hazard: float) -> bool:
-    """Apply the weekly exploitation risk; True if the person became a victim."""
+    """Apply the weekly exploitation risk; True if the person became a victim. A victim loses
+    their job, and a traveller's journey (with its stranding) is over: FLAG_STRANDED is cleared."""
     node = pop.location[i]
     h = base_hazard * debt_vulnerability(p, pop.debt[i]) * (1.0 - p.inspection_effect * w.labour_inspection[node])
     if uniform(seed, i, t, D_TRAFFICKED) < h:
         pop.state[i] = State.EXPLOITED
         lose_job(pop, i)
+        pop.flags[i] &= ~FLAG_STRANDED
         ints[I_TRAFFICKED] += 1
         return True
     return False
@@ -49,7 +51,7 @@ def step_exploited(pop, i, w, p, seed, t, ints):
         if w.asylum_index[node] >= 0 or w.is_first_asylum[node]:
             grant_protection(pop, i)
         else:
-            send_home_keeping_stranded(pop, i)  # ODD 8.5: kept until the defect fix
+            send_home(pop, i)
             ints[I_RETURNS_VOLUNTARY] += 1
     elif u > 1.0 - p.exploitation_escape_weekly:
         stay_without_status(pop, i)

@@ -25,17 +25,6 @@ def send_home(pop, i):
 
 
 @inline_rule
-def send_home_keeping_stranded(pop, i):
-    """An identified trafficking victim assisted home: `send_home` without its last steps. The leg
-    is left as it is (a victim is always at a node: -1 already), and so is FLAG_STRANDED."""
-    # ODD 8.5: kept until the defect fix (a stranded victim sent home stays flagged stranded).
-    pop.location[i] = pop.origin[i]
-    pop.destination[i] = -1
-    pop.state[i] = State.RETURNED
-    pop.legal[i] = Legal.NATIONAL
-
-
-@inline_rule
 def settle(pop, i, state, legal):
     """Take up life where the person is, in `state` with legal status `legal`: on arrival, on an
     asylum decision, or as a trafficking victim referred or escaped."""

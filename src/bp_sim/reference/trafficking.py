@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
-from bp_sim.reference.transitions import grant_protection, lose_job, send_home_keeping_stranded, stay_without_status
-from bp_sim.states import FLAG_IDENTIFIED, State
+from bp_sim.reference.transitions import grant_protection, lose_job, send_home, stay_without_status
+from bp_sim.states import FLAG_IDENTIFIED, FLAG_STRANDED, State
 
 if TYPE_CHECKING:
     from types import SimpleNamespace
@@ -27,12 +27,14 @@ def debt_vulnerability(p: SimpleNamespace, debt: float) -> float:
 
 
 def maybe_exploited(m: Migrant, wk: Week, base_hazard: float) -> bool:
-    """Apply the weekly exploitation risk; True if the person became a victim."""
+    """Apply the weekly exploitation risk; True if the person became a victim. A victim loses
+    their job, and a traveller's journey (with its stranding) is over: FLAG_STRANDED is cleared."""
     p = wk.p
     h = base_hazard * debt_vulnerability(p, m.debt) * (1.0 - p.inspection_effect * wk.w.labour_inspection[m.location])
     if wk.random() < h:
         m.state = State.EXPLOITED
         lose_job(m)
+        m.flags &= ~FLAG_STRANDED
         wk.tally.ints[T.I_TRAFFICKED] += 1
         return True
     return False
@@ -53,7 +55,7 @@ def step_exploited(m: Migrant, wk: Week) -> None:
         if w.asylum_index[node] >= 0 or w.is_first_asylum[node]:
             grant_protection(m)
         else:
-            send_home_keeping_stranded(m)  # ODD 8.5: kept until the defect fix
+            send_home(m)
             ints[T.I_RETURNS_VOLUNTARY] += 1
     elif u > 1.0 - p.exploitation_escape_weekly:
         stay_without_status(m)

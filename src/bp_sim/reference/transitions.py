@@ -27,16 +27,6 @@ def send_home(m: Migrant) -> None:
     m.flags &= ~FLAG_STRANDED
 
 
-def send_home_keeping_stranded(m: Migrant) -> None:
-    """An identified trafficking victim assisted home: `send_home` without its last steps. The leg
-    is left as it is (a victim is always at a node: -1 already), and so is FLAG_STRANDED."""
-    # ODD 8.5: kept until the defect fix (a stranded victim sent home stays flagged stranded).
-    m.location = m.origin
-    m.destination = -1
-    m.state = State.RETURNED
-    m.legal = Legal.NATIONAL
-
-
 def settle(m: Migrant, state: int, legal: int) -> None:
     """Take up life where the person is, in `state` with legal status `legal`: on arrival, on an
     asylum decision, or as a trafficking victim referred or escaped."""
