@@ -141,6 +141,11 @@ def field(people: list[SimpleNamespace], name: str) -> np.ndarray:
     return np.array([getattr(m, name) for m in people])
 
 
+def engine_and_twin(pop: Population, people: list[SimpleNamespace]) -> tuple[dict, dict]:
+    """Every field of the engine's people and of the twin's, as {name: array}: one check, both engines."""
+    return {k: getattr(pop, k) for k in POP_DTYPES}, {k: field(people, k) for k in POP_DTYPES}
+
+
 # ------------------------------------------------------------------ effect level: paired model runs
 AGENTS = 60_000
 

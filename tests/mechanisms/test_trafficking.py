@@ -16,7 +16,21 @@ from bp_sim.states import FLAG_EMPLOYED, FLAG_IDENTIFIED, FLAG_STRANDED, Channel
 from bp_sim.tally import I_RETURNS_VOLUNTARY, I_TRAFFICKED, I_TRAFFICKED_IDENTIFIED
 
 from ..conftest import total
-from .helpers import SEED, WEEK, P, field, ints, node, pair, population, scalars, twin_people, twin_week, world
+from .helpers import (
+    SEED,
+    WEEK,
+    P,
+    engine_and_twin,
+    field,
+    ints,
+    node,
+    pair,
+    population,
+    scalars,
+    twin_people,
+    twin_week,
+    world,
+)
 
 PLACES = ("IRN", "PAK", "TUR", "GRC", "DEU", "ITA", "FRA", "GBR", "AFG_IRN_BORDER", "PAK_IRN_BORDER", "IND")
 
@@ -106,6 +120,48 @@ def test_exploited_travellers_are_no_longer_stranded_whatever_becomes_of_them():
             for flags, states in ((pop.flags, pop.state), (field(people, "flags"), field(people, "state"))):
                 assert (states != State.EXPLOITED).all() and (state is None or (states == state).all())
                 assert not (flags & FLAG_STRANDED).any(), (place, state, "stranded after exploitation")
+
+
+def test_victims_escaping_in_transit_resume_the_journey_and_at_a_destination_stay_without_status():
+    # ODD 8.4: a victim exploited on the way (its destination set and elsewhere) who escapes is a
+    # traveller again where it is, heading for the same destination; one exploited where it lives
+    # (at its destination, or with none: the initial diaspora) stays there without status. An
+    # identified victim at a node without asylum is assisted home: a voluntary return. Engine and twin.
+    free = scalars(victim_identification_max=0.0, exploitation_escape_weekly=1.0)
+    found = scalars(victim_identification_max=1.0)
+    w = world()
+    w.victim_identification[:] = 1.0
+    n = 10
+    for place, destination, legal in (("LBY", "ITA", Legal.IRREGULAR), ("SRB", "DEU", Legal.IRREGULAR),
+                                      ("TUR", "DEU", Legal.IRREGULAR), ("AFG_IRN_BORDER", "TUR", Legal.NATIONAL),
+                                      ("TUR", "TUR", Legal.IRREGULAR), ("SAU", None, Legal.IRREGULAR)):
+        dest = -1 if destination is None else node(destination)
+        in_transit = dest >= 0 and dest != node(place)
+        pop = population(n, state=State.EXPLOITED, legal=legal, channel=Channel.IRREGULAR, origin=node("AFG"),
+                         location=node(place), destination=dest, debt=300.0)
+        people, wk, counts = twin_people(pop, w), twin_week(w, free), ints()
+        for i in range(n):
+            step_exploited(pop, i, w, free, SEED, WEEK, counts)
+            twin.step_exploited(people[i], wk)
+        for got in engine_and_twin(pop, people):
+            assert (got["location"] == node(place)).all() and (got["destination"] == dest).all()
+            assert (got["edge"] == -1).all()
+            if in_transit:
+                assert (got["state"] == State.TRANSIT_SMUGGLED).all(), (place, destination, "did not resume")
+                assert (got["legal"] == legal).all() and (got["channel"] == Channel.IRREGULAR).all()
+            else:
+                assert (got["state"] == State.IRREGULAR_RESIDENT).all() and (got["legal"] == Legal.IRREGULAR).all()
+        assert counts.sum() == 0 and wk.tally.ints.sum() == 0  # an escape is neither a departure nor a return
+    pop = population(n, state=State.EXPLOITED, legal=Legal.IRREGULAR, channel=Channel.IRREGULAR, origin=node("AFG"),
+                     location=node("LBY"), destination=node("ITA"), debt=300.0)
+    people, wk, counts = twin_people(pop, w), twin_week(w, found), ints()
+    for i in range(n):
+        step_exploited(pop, i, w, found, SEED, WEEK, counts)
+        twin.step_exploited(people[i], wk)
+    for got, tallied in zip(engine_and_twin(pop, people), (counts, wk.tally.ints), strict=True):
+        assert (got["state"] == State.RETURNED).all() and (got["location"] == node("AFG")).all()
+        assert (got["destination"] == -1).all()
+        assert tallied[I_RETURNS_VOLUNTARY] == n == tallied[I_TRAFFICKED_IDENTIFIED]
 
 
 def test_unidentified_victims_work_off_debt_or_escape():

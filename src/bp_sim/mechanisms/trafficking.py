@@ -3,13 +3,20 @@
 The weekly risk of falling into exploitation is higher for people in debt to smugglers, for
 those without status, and lower where labour inspection is stronger (PG2.4). Victims are
 identified and referred (PG1.5) with a weekly chance; identified victims are protected where
-a protection system exists, and otherwise assisted home. Some escape on their own.
+a protection system exists, and otherwise assisted home. Some escape on their own: a victim
+exploited on the way travels on, one exploited where it lives stays there without status.
 """
 
 from __future__ import annotations
 
 from bp_sim.jit import inline_rule
-from bp_sim.mechanisms.transitions import grant_protection, lose_job, send_home, stay_without_status
+from bp_sim.mechanisms.transitions import (
+    grant_protection,
+    lose_job,
+    send_home,
+    set_out_irregular,
+    stay_without_status,
+)
 from bp_sim.rng import uniform
 from bp_sim.states import D_TRAFFICKED, D_VICTIM_IDENTIFIED, FLAG_IDENTIFIED, FLAG_STRANDED, State
 from bp_sim.tally import I_RETURNS_VOLUNTARY, I_TRAFFICKED, I_TRAFFICKED_IDENTIFIED
@@ -38,7 +45,10 @@ def maybe_exploited(pop, i, w, p, seed, t, ints, base_hazard: float) -> bool:
 
 @inline_rule
 def step_exploited(pop, i, w, p, seed, t, ints):
-    """EXPLOITED: identified and referred, escaped, or still exploited (debt is worked off)."""
+    """EXPLOITED: identified and referred, escaped, or still exploited (debt is worked off).
+
+    An escaped victim who was exploited on the way (a destination set, elsewhere) travels on
+    towards it; one exploited where they live stays there without status."""
     node = pop.location[i]
     pop.income[i] = 0.0
     pop.debt[i] = max(0.0, pop.debt[i] - p.exploitation_debt_payoff_weekly)
@@ -54,4 +64,8 @@ def step_exploited(pop, i, w, p, seed, t, ints):
             send_home(pop, i)
             ints[I_RETURNS_VOLUNTARY] += 1
     elif u > 1.0 - p.exploitation_escape_weekly:
-        stay_without_status(pop, i)
+        d = pop.destination[i]
+        if d >= 0 and d != node:
+            set_out_irregular(pop, i)  # exploited on the way: the journey resumes from here
+        else:
+            stay_without_status(pop, i)  # exploited where they live: stay there without status

@@ -3,7 +3,8 @@
 People in transit and people without status at destinations fall into exploitation with a
 weekly risk that debt raises and labour inspection lowers. Victims work off debt; each week
 one draw decides whether they are identified and referred (protected where there is a
-protection system, otherwise assisted home), escape, or stay exploited.
+protection system, otherwise assisted home), escape (travellers go on their way, others stay
+without status), or stay exploited.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
-from bp_sim.reference.transitions import grant_protection, lose_job, send_home, stay_without_status
+from bp_sim.reference.transitions import (
+    grant_protection,
+    lose_job,
+    send_home,
+    set_out_irregular,
+    stay_without_status,
+)
 from bp_sim.states import FLAG_IDENTIFIED, FLAG_STRANDED, State
 
 if TYPE_CHECKING:
@@ -41,7 +48,10 @@ def maybe_exploited(m: Migrant, wk: Week, base_hazard: float) -> bool:
 
 
 def step_exploited(m: Migrant, wk: Week) -> None:
-    """EXPLOITED: identified and referred, escaped, or still exploited (debt is worked off)."""
+    """EXPLOITED: identified and referred, escaped, or still exploited (debt is worked off).
+
+    An escaped victim who was exploited on the way (a destination set, elsewhere) travels on
+    towards it; one exploited where they live stays there without status."""
     w, p, ints = wk.w, wk.p, wk.tally.ints
     node = m.location
     m.income = 0.0
@@ -58,4 +68,7 @@ def step_exploited(m: Migrant, wk: Week) -> None:
             send_home(m)
             ints[T.I_RETURNS_VOLUNTARY] += 1
     elif u > 1.0 - p.exploitation_escape_weekly:
-        stay_without_status(m)
+        if m.destination >= 0 and m.destination != node:
+            set_out_irregular(m)  # exploited on the way: the journey resumes from here
+        else:
+            stay_without_status(m)  # exploited where they live: stay there without status
