@@ -7,24 +7,47 @@ of the per-agent rule `step_at_home`; then the effect of a climate shock on pair
 
 import numpy as np
 
-from bp_sim.mechanisms.origin import aspiration_hazard, step_at_home, update_origins, update_place_aspiration
+from bp_sim.mechanisms.origin import (
+    aspiration_hazard,
+    place_aspiration,
+    step_at_home,
+    update_origins,
+    update_place_aspiration,
+)
+from bp_sim.reference import origin as twin
 from bp_sim.states import FLAG_RETURNEE, FLAG_SUPPORTED, State
 from bp_sim.tally import I_NEW_ASPIRING
 
 from ..conftest import total
-from .helpers import SEED, WEEK, P, ints, node, pair, population, scalars_array, world
+from .helpers import (
+    SEED,
+    WEEK,
+    P,
+    field,
+    ints,
+    node,
+    origin_of,
+    pair,
+    population,
+    scalars,
+    scalars_array,
+    twin_people,
+    twin_week,
+    world,
+)
 
 
 # ------------------------------------------------------------------ rule level
 def test_aspiration_rises_with_gap_conflict_shock_network_and_falls_with_support():
-    base = aspiration_hazard(P, 50.0, 0.0, 0.0, 0.0, 0, 0)
-    assert aspiration_hazard(P, 25.0, 0.0, 0.0, 0.0, 0, 0) > base  # poorer: bigger gap
-    assert aspiration_hazard(P, 50.0, 0.8, 0.0, 0.0, 0, 0) > 2 * base
-    assert aspiration_hazard(P, 50.0, 0.0, 1.0, 0.0, 0, 0) > base
-    assert aspiration_hazard(P, 50.0, 0.0, 0.0, 0.1, 0, 0) > base
-    assert aspiration_hazard(P, 50.0, 0.0, 0.0, 0.0, FLAG_RETURNEE, 0) > base
-    supported_now = aspiration_hazard(P, 50.0, 0.0, 0.0, 0.0, FLAG_SUPPORTED, 0)
-    supported_later = aspiration_hazard(P, 50.0, 0.0, 0.0, 0.0, FLAG_SUPPORTED, 520)
+    staying, reintegrated = State.STAYING, State.REINTEGRATED
+    base = aspiration_hazard(P, 50.0, 0.0, 0.0, 0.0, staying, 0, 0)
+    assert aspiration_hazard(P, 25.0, 0.0, 0.0, 0.0, staying, 0, 0) > base  # poorer: bigger gap
+    assert aspiration_hazard(P, 50.0, 0.8, 0.0, 0.0, staying, 0, 0) > 2 * base
+    assert aspiration_hazard(P, 50.0, 0.0, 1.0, 0.0, staying, 0, 0) > base
+    assert aspiration_hazard(P, 50.0, 0.0, 0.0, 0.1, staying, 0, 0) > base
+    assert aspiration_hazard(P, 50.0, 0.0, 0.0, 0.0, staying, FLAG_RETURNEE, 0) > base
+    supported_now = aspiration_hazard(P, 50.0, 0.0, 0.0, 0.0, reintegrated, FLAG_SUPPORTED, 0)
+    supported_later = aspiration_hazard(P, 50.0, 0.0, 0.0, 0.0, reintegrated, FLAG_SUPPORTED, 520)
     assert supported_now < supported_later <= base * 1.0001  # support fades (short-term effect)
 
 
@@ -77,7 +100,7 @@ def test_place_aspiration_is_written_at_origins_only_and_matches_the_hazard():
     aspiration = np.full(3, -1.0)
     update_place_aspiration(origin_index, income, conflict, shock, diaspora, scalars_array(), aspiration)
     assert aspiration[1] == -1.0
-    assert np.isclose(aspiration[0], aspiration_hazard(P, 20.0, 0.0, 0.0, 0.05, 0, 0))
+    assert np.isclose(aspiration[0], aspiration_hazard(P, 20.0, 0.0, 0.0, 0.05, State.STAYING, 0, 0))
     assert aspiration[2] > aspiration[0]  # conflict
 
 
@@ -94,6 +117,42 @@ def test_people_at_home_start_aspiring_with_the_places_hazard_and_save_from_inco
         assert counts[I_NEW_ASPIRING] == started
         assert started == 0 if hazard == 0.0 else abs(started / n - hazard) < 0.04
         assert (pop.income > 0).all() and (pop.savings < 100.0).all()  # earned; savings drawn down
+
+
+def test_support_damps_aspiration_by_weeks_since_support_not_since_the_last_change_of_state():
+    # ODD 8.3: support damps the wish to leave while the person is REINTEGRATED, the state entered
+    # on receiving support, so its weeks in state are the weeks since support. A supported returnee
+    # who aspired and gave up is STAYING again with FLAG_SUPPORTED and 0 weeks in state: the
+    # support did not hold them, and the damping must not start again at full strength.
+    w = world()
+    afg = node("AFG")
+    place = (w.income_week[afg], w.conflict[afg], w.shock_severity[afg], w.diaspora_ratio[origin_of("AFG", w)])
+    p = scalars(aspiration_base=P.aspiration_base * 0.3 / place_aspiration(P, *place))  # a place hazard of 0.3
+    w.aspiration[afg] = place_aspiration(p, *place)  # the engine's, once per place; the twin computes it
+    assert abs(w.aspiration[afg] - 0.3) < 1e-9
+    n = 4000
+    damped = 1.0 - (1.0 - p.reintegrated_aspiration_mult)  # the full damping, 0 weeks after support
+    started = {}
+    for label, state, flags, weeks in (("plain", State.STAYING, 0, 0),
+                                       ("supported now", State.REINTEGRATED, FLAG_SUPPORTED, 0),
+                                       ("supported long ago", State.REINTEGRATED, FLAG_SUPPORTED, 32767),
+                                       ("gave up after support", State.STAYING, FLAG_SUPPORTED, 0)):
+        pop = population(n, state=state, origin=afg, location=afg, skill=128, savings=100.0, flags=flags,
+                         time_in_state=weeks)
+        people, wk = twin_people(pop, w), twin_week(w, p)
+        counts = ints()
+        for i in range(n):
+            step_at_home(pop, i, w, p, SEED, WEEK, counts)
+            twin.step_at_home(people[i], wk)
+        started[label] = pop.state == State.ASPIRING
+        twin_share = (field(people, "state") == State.ASPIRING).mean()
+        expected = 0.3 * damped if label == "supported now" else 0.3
+        assert abs(started[label].mean() - expected) < 0.03, (label, started[label].mean(), expected)
+        assert abs(twin_share - expected) < 0.03, (label, "twin", twin_share, expected)
+    # Same draws: the damped start a subset of the others; the rest start exactly as anyone else.
+    assert (started["supported now"] <= started["plain"]).all()
+    assert (started["supported long ago"] == started["plain"]).all()
+    assert (started["gave up after support"] == started["plain"]).all()
 
 
 # ------------------------------------------------------------------ effect level

@@ -16,7 +16,7 @@ from numba import njit
 from bp_sim.jit import inline_rule
 from bp_sim.mechanisms.common import income_factor, skill_of
 from bp_sim.rng import uniform
-from bp_sim.states import D_ASPIRE, D_CLIMATE, FLAG_REMIT_HOUSEHOLD, FLAG_RETURNEE, FLAG_SUPPORTED, State
+from bp_sim.states import D_ASPIRE, D_CLIMATE, FLAG_REMIT_HOUSEHOLD, FLAG_RETURNEE, State
 from bp_sim.tally import I_NEW_ASPIRING
 
 
@@ -32,11 +32,16 @@ def place_aspiration(p, income_week, conflict, shock, diaspora_ratio) -> float:
 
 
 @inline_rule
-def personal_aspiration(p, h, flags, weeks_since_support) -> float:
-    """The place's hazard h for one person, by their return history (a chance, capped at 1)."""
-    if flags & FLAG_SUPPORTED:
+def personal_aspiration(p, h, state, flags, weeks_in_state) -> float:
+    """The place's hazard h for one person, by their return history (a chance, capped at 1).
+
+    Reintegration support damps it while the person is REINTEGRATED: that state is entered only on
+    receiving support, so its weeks in state are the weeks since support. Someone who has aspired
+    again since (and given up) stays STAYING with FLAG_SUPPORTED as a record only (for
+    `remigrated`): the support did not hold them, and the damping does not start again."""
+    if state == State.REINTEGRATED:
         # Reintegration support lowers re-migration for a while, then wears off.
-        fade = np.exp(-weeks_since_support / p.reintegration_effect_weeks)
+        fade = np.exp(-weeks_in_state / p.reintegration_effect_weeks)
         h *= 1.0 - (1.0 - p.reintegrated_aspiration_mult) * fade
     elif flags & FLAG_RETURNEE:
         h *= p.returnee_aspiration_mult
@@ -44,10 +49,10 @@ def personal_aspiration(p, h, flags, weeks_since_support) -> float:
 
 
 @inline_rule
-def aspiration_hazard(p, income_week, conflict, shock, diaspora_ratio, flags, weeks_since_support):
-    """Weekly chance that a person at home starts to wish to migrate."""
+def aspiration_hazard(p, income_week, conflict, shock, diaspora_ratio, state, flags, weeks_in_state):
+    """Weekly chance that a person at home (STAYING or REINTEGRATED) starts to wish to migrate."""
     h = place_aspiration(p, income_week, conflict, shock, diaspora_ratio)
-    return personal_aspiration(p, h, flags, weeks_since_support)
+    return personal_aspiration(p, h, state, flags, weeks_in_state)
 
 
 @njit(cache=True)
@@ -93,7 +98,7 @@ def step_at_home(pop, i, w, p, seed, t, ints):
     node = pop.location[i]
     oi = w.origin_index[node]
     live_at_origin(pop, i, w, p, node, oi, seed)
-    h = personal_aspiration(p, w.aspiration[node], pop.flags[i], pop.time_in_state[i])
+    h = personal_aspiration(p, w.aspiration[node], pop.state[i], pop.flags[i], pop.time_in_state[i])
     if uniform(seed, i, t, D_ASPIRE) < h:
         pop.state[i] = State.ASPIRING
         ints[I_NEW_ASPIRING] += 1

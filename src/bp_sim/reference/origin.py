@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
 from bp_sim.reference.common import income_factor, skill_of
-from bp_sim.states import FLAG_RETURNEE, FLAG_SUPPORTED, State
+from bp_sim.states import FLAG_RETURNEE, State
 
 if TYPE_CHECKING:
     from types import SimpleNamespace
@@ -23,16 +23,19 @@ if TYPE_CHECKING:
 
 
 def aspiration_hazard(p: SimpleNamespace, income_week: float, conflict: float, shock: float, diaspora_ratio: float,
-                      flags: int, weeks_since_support: int) -> float:
-    """Weekly chance that a person at home starts to wish to migrate."""
+                      state: int, flags: int, weeks_in_state: int) -> float:
+    """Weekly chance that a person at home (STAYING or REINTEGRATED) starts to wish to migrate.
+
+    Support damps it only while the person is REINTEGRATED (entered on receiving support, so the
+    weeks in state are the weeks since support); after aspiring again and giving up, it is gone."""
     gap = max(p.reference_dest_income_week / max(income_week, 1e-6), 1.0)
     h = p.aspiration_base * gap**p.aspiration_income_elasticity
     h *= 1.0 + p.aspiration_conflict * conflict
     h *= 1.0 + p.aspiration_climate_shock * shock
     h *= 1.0 + p.aspiration_network * diaspora_ratio
-    if flags & FLAG_SUPPORTED:
+    if state == State.REINTEGRATED:
         # Reintegration support lowers re-migration for a while, then wears off.
-        fade = math.exp(-weeks_since_support / p.reintegration_effect_weeks)
+        fade = math.exp(-weeks_in_state / p.reintegration_effect_weeks)
         h *= 1.0 - (1.0 - p.reintegrated_aspiration_mult) * fade
     elif flags & FLAG_RETURNEE:
         h *= p.returnee_aspiration_mult
@@ -59,7 +62,7 @@ def step_at_home(m: Migrant, wk: Week) -> None:
     w = wk.w
     node = m.location
     h = aspiration_hazard(wk.p, w.income_week[node], w.conflict[node], w.shock_severity[node],
-                          w.diaspora_ratio[m.origin_index], m.flags, m.time_in_state)
+                          w.diaspora_ratio[m.origin_index], m.state, m.flags, m.time_in_state)
     if wk.random() < h:
         m.state = State.ASPIRING
         wk.tally.ints[T.I_NEW_ASPIRING] += 1
