@@ -9,11 +9,26 @@ then the effect of better reception on paired model runs.
 import numpy as np
 
 from bp_sim.mechanisms.first_asylum import resettlement_destination, step_first_asylum
+from bp_sim.reference import first_asylum as twin
 from bp_sim.states import FLAG_EMPLOYED, Channel, Legal, State
 from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_ONWARD, I_RESETTLED
 
 from ..conftest import total
-from .helpers import SEED, WEEK, ints, node, origin_of, pair, per_node, population, scalars, world
+from .helpers import (
+    SEED,
+    WEEK,
+    field,
+    ints,
+    node,
+    origin_of,
+    pair,
+    per_node,
+    population,
+    scalars,
+    twin_people,
+    twin_week,
+    world,
+)
 
 
 def refugees_in(place, n, state=State.PROTECTED, legal=Legal.REFUGEE):
@@ -73,6 +88,30 @@ def test_onward_movement_from_first_asylum_falls_with_reception_quality():
         assert (w.asylum_index[pop.destination[left]] >= 0).all()  # towards an asylum system
         moved.append(left.mean())
     assert abs(moved[0] - 0.8) < 0.03 and abs(moved[1] - 0.4) < 0.03 and moved[2] == 0.0
+
+
+def test_registered_refugees_move_on_from_first_asylum_less_than_unregistered_people():
+    # ODD 8.10: registration (PG5.5; the lever refugee_registration) acts on onward movement, not
+    # only on the status given on arrival. Same people and draws, registered or not. Engine and twin.
+    p = scalars(onward_weekly=0.8)
+    w = world(p, routes=True)
+    w.resettle_prob[:] = 0.0
+    w.reception_quality[node("IRN")] = 0.0
+    n = 3000
+    moved, twin_moved = {}, {}
+    for state, legal in ((State.PROTECTED, Legal.REFUGEE), (State.IRREGULAR_RESIDENT, Legal.IRREGULAR)):
+        pop = refugees_in("IRN", n, state, legal)
+        people, wk = twin_people(pop, w), twin_week(w, p)
+        moved[state] = step_all(pop, w, p)[0]
+        twin_moved[state] = np.array([twin.step_first_asylum(m, wk) for m in people])
+        assert (field(people, "state")[twin_moved[state]] == State.TRANSIT_SMUGGLED).all()
+    registered, unregistered = moved[State.PROTECTED], moved[State.IRREGULAR_RESIDENT]
+    assert abs(unregistered.mean() - 0.8) < 0.03 and abs(twin_moved[State.IRREGULAR_RESIDENT].mean() - 0.8) < 0.03
+    assert registered.mean() < unregistered.mean() - 0.1, "registration does not act on onward movement"
+    assert (registered <= unregistered).all()  # same draws: the registered who move on are among the others
+    factor = p.registered_onward_factor
+    assert abs(registered.mean() - 0.8 * factor) < 0.03
+    assert abs(twin_moved[State.PROTECTED].mean() - 0.8 * factor) < 0.03
 
 
 def test_secondary_movement_leaves_the_entry_country_for_another_asylum_system():

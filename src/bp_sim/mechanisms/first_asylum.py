@@ -1,7 +1,8 @@
 """Mechanism 9: first-asylum countries (Iran, Pakistan, Türkiye), and onward movement.
 
 Refugees and undocumented people from neighbouring origins live in the first-asylum country.
-Poor reception (PG5.2, PG5.5) pushes some to move on towards Europe if they can pay; a few
+Poor reception (PG5.2, PG5.5) pushes some to move on towards Europe if they can pay, registered
+refugees (PG5.2: status, papers, access to services) less often than people without status; a few
 registered refugees are resettled out each week (PG5.4, capacity shared over the pool of
 registered refugees); forced returns (deportation campaigns) are in `returns`. The same rule
 moves people on from the EU countries at the external border (Greece, Italy) to other asylum
@@ -56,6 +57,8 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
                 return True
     if w.is_first_asylum[node]:
         h = p.onward_weekly * (1.0 - w.reception_quality[node])
+        if pop.state[i] == State.PROTECTED:
+            h *= p.registered_onward_factor  # registered refugees have papers, protection, services
     else:
         h = p.secondary_movement_weekly
     if uniform(seed, i, t, D_ONWARD) < h:

@@ -2,8 +2,9 @@
 
 Registered refugees in a first-asylum country are counted in the resettlement pool and may be
 resettled (flown to an asylum system drawn by their diaspora there); refugees and people
-without status there move on towards an asylum system more often where reception is poor, and
-from the EU border countries at the secondary-movement rate.
+without status there move on towards an asylum system more often where reception is poor, the
+registered less often than those without status, and from the EU border countries at the
+secondary-movement rate.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def step_first_asylum(m: Migrant, wk: Week) -> bool:
                 return True
     if w.is_first_asylum[node]:
         h = p.onward_weekly * (1.0 - w.reception_quality[node])
+        if m.state == State.PROTECTED:
+            h *= p.registered_onward_factor  # registered refugees have papers, protection, services
     else:
         h = p.secondary_movement_weekly
     if wk.random() < h:
