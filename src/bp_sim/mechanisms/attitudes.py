@@ -15,6 +15,8 @@ from numba import njit
 from bp_sim.states import State
 
 _LIVING_STATES = int(State.DEAD_MISSING)  # state codes below it are the living
+_TRANSIT_REGULAR = int(State.TRANSIT_REGULAR)  # passing through: not part of the population there
+_TRANSIT_SMUGGLED = int(State.TRANSIT_SMUGGLED)
 
 
 @njit(cache=True)
@@ -32,9 +34,12 @@ def update_attitudes(p_arr, attitude, campaign, anti_discrimination, arrivals_pe
 
 
 @njit(cache=True)
-def host_migrant_stock(stock, origin_nodes, persons_per_agent) -> np.ndarray:
-    """Living people away from their origin, by node, in persons (the migrant population a host
-    sees). stock: (origins, nodes, states) agents at the end of the week."""
+def host_migrant_stock(stock, arrivals, origin_nodes, persons_per_agent) -> np.ndarray:
+    """The migrant population already at each node before this week's arrivals, in persons: the
+    living people away from their origin who are not passing through (any state but the two in
+    transit), counted at the end of the week, less the people who arrived this week (all of whom
+    are in that count: an arrival is the person's one transition of the week).
+    stock: (origins, nodes, states) agents at the end of the week; arrivals: (nodes,) agents."""
     out = np.zeros(stock.shape[1])
     for o in range(stock.shape[0]):
         for n in range(stock.shape[1]):
@@ -42,15 +47,19 @@ def host_migrant_stock(stock, origin_nodes, persons_per_agent) -> np.ndarray:
                 continue
             living = 0
             for s in range(_LIVING_STATES):
-                living += stock[o, n, s]
+                if s != _TRANSIT_REGULAR and s != _TRANSIT_SMUGGLED:
+                    living += stock[o, n, s]
             out[n] += living
+    for n in range(out.shape[0]):
+        out[n] = max(out[n] - arrivals[n], 0.0)
     return out * persons_per_agent
 
 
 class Attitudes:
     """The weekly attitudes adapter and its state: `attitude` per node (0 hostile .. 1 welcoming),
-    kept between weeks. Reads this week's arrivals and stock (`model.this_week`) and the node
-    settings `narrative_campaign` and `anti_discrimination` (settings.csv, `argument:attitudes`)."""
+    kept between weeks. Reads this week's arrivals and stock (`model.this_week`: the surge is the
+    arrivals over the migrants who were there before them) and the node settings
+    `narrative_campaign` and `anti_discrimination` (settings.csv, `argument:attitudes`)."""
 
     def __init__(self, model) -> None:
         self.attitude = np.full(model.net.n_nodes, model.p_base.attitude_baseline)
@@ -59,4 +68,5 @@ class Attitudes:
         """Attitudes move with this week's arrivals and campaigns; discrimination follows."""
         w, node, tot, ppa = model.world, model.in_force["node"], model.this_week, model.persons_per_agent
         update_attitudes(model.p_arr, self.attitude, node["narrative_campaign"], node["anti_discrimination"],
-                         tot.arrivals * ppa, host_migrant_stock(tot.stock, w.origin_node, ppa), w.discrimination)
+                         tot.arrivals * ppa, host_migrant_stock(tot.stock, tot.arrivals, w.origin_node, ppa),
+                         w.discrimination)
