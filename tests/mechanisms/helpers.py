@@ -119,7 +119,7 @@ def per_origin(dtype=np.int64) -> np.ndarray:
 def twin_week(w: World, p=P, *, seed: int = 0) -> Week:
     """The week the twin's rules read: `w` as lists, `p` as floats, a generator, a fresh tally row."""
     net = network()
-    n_asylum = int((w.asylum_index >= 0).sum())
+    n_asylum = int((np.asarray(w.asylum_index) >= 0).sum())
     tally = new_tally(1, len(net.origin_nodes), net.n_nodes, N_STATES, net.n_edges, n_asylum, WAIT_BUCKETS)
     return make_week(WEEK, w, p, np.random.default_rng(seed), tally)
 
@@ -144,6 +144,9 @@ def field(people: list[SimpleNamespace], name: str) -> np.ndarray:
 def engine_and_twin(pop: Population, people: list[SimpleNamespace]) -> tuple[dict, dict]:
     """Every field of the engine's people and of the twin's, as {name: array}: one check, both engines."""
     return {k: getattr(pop, k) for k in POP_DTYPES}, {k: field(people, k) for k in POP_DTYPES}
+
+
+twin_migrants = twin_people  # the name the movement and first-asylum tests use
 
 
 # ------------------------------------------------------------------ effect level: paired model runs

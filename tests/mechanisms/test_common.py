@@ -55,10 +55,10 @@ def travellers(n, place="AFG"):
                       awareness=128)
 
 
-def choices(w, pop, spend, channel=Channel.IRREGULAR, asylum_only=False):
+def choices(w, pop, spend, channel=Channel.IRREGULAR, asylum_only=False, may_stay=False):
     oi = origin_of("AFG", w)
-    return np.array([choose_destination(pop, i, w, P, SEED, WEEK, pop.location[i], oi, channel, spend, asylum_only)
-                     for i in range(pop.state.size)])
+    return np.array([choose_destination(pop, i, w, P, SEED, WEEK, pop.location[i], oi, channel, spend, asylum_only,
+                                        may_stay) for i in range(pop.state.size)])
 
 
 def test_destinations_are_reachable_affordable_and_neither_here_nor_home():
@@ -76,6 +76,8 @@ def test_destinations_are_reachable_affordable_and_neither_here_nor_home():
     poor = choices(w, pop, 100.0)  # what can be paid with the credit expected on the way
     assert (poor >= 0).all() and (w.money_to_go[w.dest_index[poor], irn] <= 100.0 + P.journey_credit_usd).all()
     assert w.money_to_go[w.dest_index[node("GBR")], irn] > 100.0 + P.journey_credit_usd and node("GBR") not in poor
+    stay = choices(w, pop, 1e6, may_stay=True)  # re-planning in transit: here is a candidate too, home never
+    assert irn in stay and afg not in stay and (stay != irn).any()
 
 
 def test_a_better_paid_destination_gains_choosers_and_keeps_its_own():

@@ -11,6 +11,7 @@ stranded and work informally when they cannot pay. Border outcomes at a leg's en
 import numpy as np
 
 from bp_sim.mechanisms.movement import arrive, step_transit_regular, step_transit_smuggled
+from bp_sim.reference import movement as twin_movement
 from bp_sim.states import FLAG_CLAIMED, FLAG_EMPLOYED, FLAG_STRANDED, Channel, Legal, State
 from bp_sim.tally import I_ASYLUM_APPLICATIONS, I_SMUGGLED_LEGS, M_SMUGGLER_REVENUE
 from bp_sim.world import N_INFO_LEVELS
@@ -19,6 +20,7 @@ from .helpers import (
     SEED,
     WEEK,
     P,
+    edge,
     edge_counters,
     ints,
     money,
@@ -27,7 +29,10 @@ from .helpers import (
     per_node,
     per_origin,
     population,
+    rebuild_routes,
     scalars,
+    twin_migrants,
+    twin_week,
     world,
 )
 
@@ -146,3 +151,40 @@ def test_a_traveller_at_their_destination_arrives():
     pop.channel[0] = Channel.ASYLUM
     travel(pop, w, scalars(lodge_prob_asylum=1.0))
     assert pop.state[0] == State.ASYLUM_PENDING
+
+
+def passing_through_aut(p, aut_income_mult=1.0):
+    """A World where the leg AUT->DEU is closed (DEU cannot be reached from AUT any more), and
+    travellers at AUT on their way to DEU, with money enough for anywhere."""
+    w = world(p)
+    w.edge_open[edge("AUT->DEU")] = 0
+    w.income_week[node("AUT")] *= aut_income_mult
+    rebuild_routes(w, p)
+    assert (w.next_edge[:, w.dest_index[node("DEU")], node("AUT")] == -1).all()
+    pop = in_transit(3000, "AUT", "DEU", 1e5)
+    pop.awareness[:] = np.arange(3000) % 256  # every information level
+    return w, pop
+
+
+def test_a_traveller_re_planning_at_a_destination_it_passes_through_may_stay_there():
+    """ODD 8.1: re-planning at AUT (a destination) on the way to DEU, staying in AUT is one of the
+    candidates, with its own utility (nothing left to pay); the traveller who picks it arrives."""
+    p = scalars(lodge_prob_irregular=0.0)  # stayers settle without a claim
+    aut = node("AUT")
+    for mult, some_go_on in ((1.0, True), (1e8, False)):  # AUT as it is; AUT by far the best place
+        w, pop = passing_through_aut(p, mult)
+        twin, wk = twin_migrants(pop, w), twin_week(w, p)  # the twin from the same start
+        travel(pop, w, p)
+        for m in twin:
+            twin_movement.step_transit_smuggled(m, wk)
+        engine_stayed = (pop.location == aut) & (pop.state == State.IRREGULAR_RESIDENT)
+        twin_stayed = np.array([m.location == aut and m.state == State.IRREGULAR_RESIDENT for m in twin])
+        for label, stayed, went_on in (
+                ("engine", engine_stayed, pop.state == State.TRANSIT_SMUGGLED),
+                ("twin", twin_stayed, np.array([m.state == State.TRANSIT_SMUGGLED for m in twin]))):
+            assert (stayed | went_on).all(), label
+            assert stayed.sum() > 0, label  # some decide to stay where they are ...
+            assert went_on.any() == some_go_on and stayed.all() != some_go_on, label  # ... as one candidate
+        assert (pop.destination[engine_stayed] == aut).all() and (pop.destination != node("DEU")).all()
+        assert wk.tally.arrivals[aut] == twin_stayed.sum()
+        assert abs(engine_stayed.mean() - twin_stayed.mean()) < 0.05  # the same choice, in distribution

@@ -100,7 +100,8 @@ def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
             channel = Channel.IRREGULAR
     if channel == Channel.NONE:
         return
-    d = choose_destination(pop, i, w, p, seed, t, node, oi, channel, budget(pop, i, journey_credit(pop, i, p)), False)
+    d = choose_destination(pop, i, w, p, seed, t, node, oi, channel, budget(pop, i, journey_credit(pop, i, p)), False,
+                           False)
     if d >= 0:
         start_preparing(pop, i, channel, d)
 

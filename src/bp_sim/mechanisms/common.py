@@ -87,13 +87,15 @@ def journey_credit(pop, i, p) -> float:
 
 
 @rule
-def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_only) -> int:
+def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_only, may_stay) -> int:
     """Pick a destination reachable from `loc` within `spend` USD (plus what people expect to
     earn or borrow on the way, `journey_credit_usd`), or -1 if none.
 
     Random utility (Gumbel-max with one keyed draw per candidate): income at the destination,
     the diaspora of the person's origin there, the money still to pay on the way, and for
-    people seeking protection the recognition rate of their nationality there.
+    people seeking protection the recognition rate of their nationality there. Never the
+    person's origin. `loc` itself is a candidate only if `may_stay` (a traveller re-planning at
+    a destination it is passing through may stay there: nothing left to pay, its own draw).
     """
     k = info_level(pop, i)
     origin_node = pop.origin[i]
@@ -101,11 +103,14 @@ def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_on
     best_v = -np.inf
     for di in range(w.dest_nodes.shape[0]):
         d = w.dest_nodes[di]
-        if d in (loc, origin_node):
+        if d == origin_node:
             continue
         if asylum_only and w.asylum_index[d] < 0:
             continue
-        if w.next_edge[k, di, loc] < 0:
+        if d == loc:
+            if not may_stay:
+                continue
+        elif w.next_edge[k, di, loc] < 0:
             continue
         m = w.money_to_go[di, loc]
         if m > spend + p.journey_credit_usd:

@@ -62,7 +62,8 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
     else:
         h = p.secondary_movement_weekly
     if uniform(seed, i, t, D_ONWARD) < h:
-        d = choose_destination(pop, i, w, p, seed, t, node, oi, Channel.ASYLUM, budget(pop, i, journey_credit(pop, i, p)), True)
+        d = choose_destination(pop, i, w, p, seed, t, node, oi, Channel.ASYLUM, budget(pop, i, journey_credit(pop, i, p)),
+                               True, False)
         if d >= 0:
             pop.channel[i] = Channel.ASYLUM
             pop.destination[i] = d

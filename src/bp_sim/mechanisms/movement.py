@@ -92,9 +92,10 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
     di = w.dest_index[d]
     e = w.next_edge[k, di, loc]
     if e < 0 or w.money_to_go[di, loc] > (spend + p.journey_credit_usd) * p.replan_cost_ratio:
-        # The route closed or became too costly: re-plan from here.
+        # The route closed or became too costly: re-plan from here (staying here, if this is a
+        # destination, is one of the candidates).
         oi = w.origin_index[pop.origin[i]]
-        nd = choose_destination(pop, i, w, p, seed, t, loc, oi, pop.channel[i], spend, False)
+        nd = choose_destination(pop, i, w, p, seed, t, loc, oi, pop.channel[i], spend, False, True)
         if nd >= 0:
             pop.destination[i] = nd
             if nd == loc:

@@ -83,7 +83,7 @@ def step_aspiring(m: Migrant, wk: Week) -> None:
             channel = Channel.IRREGULAR
     if channel == Channel.NONE:
         return
-    d = choose_destination(m, wk, node, channel, budget(m, journey_credit(m, p)), False)
+    d = choose_destination(m, wk, node, channel, budget(m, journey_credit(m, p)), False, False)
     if d >= 0:
         start_preparing(m, channel, d)
 

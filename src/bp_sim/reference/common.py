@@ -65,12 +65,14 @@ def journey_credit(m: Migrant, p: SimpleNamespace) -> float:
     return min(p.max_debt_usd, p.credit_income_weeks * m.income)
 
 
-def choose_destination(m: Migrant, wk: Week, loc: int, channel: int, spend: float, asylum_only: bool) -> int:
+def choose_destination(m: Migrant, wk: Week, loc: int, channel: int, spend: float, asylum_only: bool,
+                       may_stay: bool) -> int:
     """A destination reachable from `loc` within `spend` USD (plus `journey_credit_usd`), or -1.
 
     Random utility: income there, the person's diaspora there, the money still to pay, and for
     people seeking protection the recognition rate of their nationality; the best of the
-    utilities plus one Gumbel draw each (a multinomial logit choice).
+    utilities plus one Gumbel draw each (a multinomial logit choice). Never the origin; `loc`
+    itself only if `may_stay` (a traveller re-planning at a destination may stay there).
     """
     w, p = wk.w, wk.p
     k = info_level(m)
@@ -78,11 +80,14 @@ def choose_destination(m: Migrant, wk: Week, loc: int, channel: int, spend: floa
     best = -1
     best_v = -math.inf
     for di, d in enumerate(w.dest_nodes):
-        if d == loc or d == m.origin:
+        if d == m.origin:
             continue
         if asylum_only and w.asylum_index[d] < 0:
             continue
-        if w.next_edge[k][di][loc] < 0:
+        if d == loc:
+            if not may_stay:
+                continue
+        elif w.next_edge[k][di][loc] < 0:
             continue
         money = w.money_to_go[di][loc]
         if money > spend + p.journey_credit_usd:

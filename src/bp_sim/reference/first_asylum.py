@@ -60,7 +60,7 @@ def step_first_asylum(m: Migrant, wk: Week) -> bool:
     else:
         h = p.secondary_movement_weekly
     if wk.random() < h:
-        d = choose_destination(m, wk, node, Channel.ASYLUM, budget(m, journey_credit(m, p)), True)
+        d = choose_destination(m, wk, node, Channel.ASYLUM, budget(m, journey_credit(m, p)), True, False)
         if d >= 0:
             m.channel = Channel.ASYLUM
             m.destination = d
