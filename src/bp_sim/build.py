@@ -179,7 +179,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         edge_open=routes.open_to_irregular.to_numpy(np.uint8).copy(),
         dest_nodes=dest_nodes,
         next_edge=np.full((N_INFO_LEVELS, len(dest_nodes), n), -1, np.int32),
-        money_to_go=np.full((len(dest_nodes), n), np.inf),
+        money_to_go=np.full((N_INFO_LEVELS, len(dest_nodes), n), np.inf),
     )
     base = {
         "income_week": income_week,

@@ -73,7 +73,7 @@ WORLD_FIELDS = (
     # --- routes (K, D, N) and destinations (D) ---
     "dest_nodes",  # int16, node id of destination d
     "next_edge",  # int32, (K, D, N) next edge towards d, -1 unreachable
-    "money_to_go",  # float64, (D, N) USD still to pay towards d along the chosen path
+    "money_to_go",  # float64, (K, D, N) USD still to pay towards d along level k's own path
 )
 
 World = namedtuple("World", WORLD_FIELDS)

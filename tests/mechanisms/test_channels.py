@@ -119,7 +119,7 @@ def test_irregular_departure_waits_for_the_money_to_reach_the_first_border():
             at = w.edge_dst[e]
         assert len(legs) >= 2  # the way out of Afghanistan has an inland leg before the border
         assert np.isclose(cost_to_first_border(w, k, di, afg), first)
-        assert first < w.money_to_go[di, afg]
+        assert first < w.money_to_go[k, di, afg]
     assert cost_to_first_border(w, 1, di, deu) == 0.0  # already there
     need = cost_to_first_border(w, 0, di, afg)
     p = scalars(aspiration_give_up_weekly=0.0)

@@ -74,8 +74,9 @@ def test_destinations_are_reachable_affordable_and_neither_here_nor_home():
     assert (w.asylum_index[asylum] >= 0).all()
     assert (choices(w, pop, -P.journey_credit_usd - 1.0) == -1).all()  # nothing affordable
     poor = choices(w, pop, 100.0)  # what can be paid with the credit expected on the way
-    assert (poor >= 0).all() and (w.money_to_go[w.dest_index[poor], irn] <= 100.0 + P.journey_credit_usd).all()
-    assert w.money_to_go[w.dest_index[node("GBR")], irn] > 100.0 + P.journey_credit_usd and node("GBR") not in poor
+    k = info_level(pop, 0)  # everyone's level: the money to go along their own path
+    assert (poor >= 0).all() and (w.money_to_go[k, w.dest_index[poor], irn] <= 100.0 + P.journey_credit_usd).all()
+    assert w.money_to_go[k, w.dest_index[node("GBR")], irn] > 100.0 + P.journey_credit_usd and node("GBR") not in poor
     stay = choices(w, pop, 1e6, may_stay=True)  # re-planning in transit: here is a candidate too, home never
     assert irn in stay and afg not in stay and (stay != irn).any()
 

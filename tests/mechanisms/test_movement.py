@@ -10,7 +10,9 @@ stranded and work informally when they cannot pay. Border outcomes at a leg's en
 
 import numpy as np
 
+from bp_sim.mechanisms.common import choose_destination
 from bp_sim.mechanisms.movement import arrive, step_transit_regular, step_transit_smuggled
+from bp_sim.reference import common as twin_common
 from bp_sim.reference import movement as twin_movement
 from bp_sim.states import FLAG_CLAIMED, FLAG_EMPLOYED, FLAG_STRANDED, Channel, Legal, State
 from bp_sim.tally import I_ASYLUM_APPLICATIONS, I_SMUGGLED_LEGS, M_SMUGGLER_REVENUE
@@ -188,3 +190,44 @@ def test_a_traveller_re_planning_at_a_destination_it_passes_through_may_stay_the
         assert (pop.destination[engine_stayed] == aut).all() and (pop.destination != node("DEU")).all()
         assert wk.tally.arrivals[aut] == twin_stayed.sum()
         assert abs(engine_stayed.mean() - twin_stayed.mean()) < 0.05  # the same choice, in distribution
+
+
+def test_affordability_and_re_planning_read_money_to_go_at_the_agents_own_level():
+    """ODD 8.2: from BGD the least informed go to ITA over LBY (about 3 200 USD to pay), the best
+    informed by the direct leg (10 000 USD). With 1 000 USD and no income (4 000 USD with what
+    they expect to earn on the way), ITA is within reach for the first and not for the second,
+    in the destination choice and in the re-plan check, in both engines."""
+    bgd, ita = node("BGD"), node("ITA")
+    w = world(routes=True)
+    di = w.dest_index[ita]
+    low, high = 0, N_INFO_LEVELS - 1
+    spend = 1000.0
+    assert w.money_to_go[low, di, bgd] <= spend + P.journey_credit_usd < w.money_to_go[high, di, bgd]
+    assert w.money_to_go[high, di, bgd] > (spend + P.journey_credit_usd) * P.replan_cost_ratio
+    assert w.money_to_go[low, di, bgd] < (spend + P.journey_credit_usd) * P.replan_cost_ratio
+    level = np.where(np.arange(200) % 2 == 0, low, high)
+    awareness = np.where(level == low, 0, 255)
+
+    # Choosing a destination at home: ITA made by far the best place, chosen wherever affordable.
+    rich_ita = world(routes=True)
+    rich_ita.income_week[ita] *= 1e8
+    oi = origin_of("BGD", rich_ita)
+    home = population(200, state=State.ASPIRING, legal=Legal.NATIONAL, origin=bgd, location=bgd, awareness=awareness)
+    engine = np.array([choose_destination(home, i, rich_ita, P, SEED, WEEK, bgd, oi, Channel.IRREGULAR, spend, False,
+                                          False) for i in range(200)])
+    wk = twin_week(rich_ita)
+    twin = np.array([twin_common.choose_destination(m, wk, bgd, Channel.IRREGULAR, spend, False, False)
+                     for m in twin_migrants(home, rich_ita)])
+    for chosen in (engine, twin):
+        assert (chosen[level == low] == ita).all() and not (chosen[level == high] == ita).any()
+
+    # Re-planning in transit at BGD, heading for ITA: only the best informed find it too dear.
+    travellers = population(200, state=State.TRANSIT_SMUGGLED, legal=Legal.NATIONAL, channel=Channel.IRREGULAR,
+                            origin=bgd, location=bgd, destination=ita, savings=spend, awareness=awareness)
+    twin_travellers, wk = twin_migrants(travellers, w), twin_week(w)
+    travel(travellers, w, P)
+    for m in twin_travellers:
+        twin_movement.step_transit_smuggled(m, wk)
+    for dest in (travellers.destination, np.array([m.destination for m in twin_travellers])):
+        assert (dest[level == low] == ita).all()  # keep going: the way over LBY is within reach
+        assert not (dest[level == high] == ita).any()  # re-planned to a place they can pay for

@@ -112,7 +112,7 @@ def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_on
                 continue
         elif w.next_edge[k, di, loc] < 0:
             continue
-        m = w.money_to_go[di, loc]
+        m = w.money_to_go[k, di, loc]
         if m > spend + p.journey_credit_usd:
             continue
         v = p.dest_weight_income * np.log(w.income_week[d] + 1.0)

@@ -91,7 +91,7 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
     k = info_level(pop, i)
     di = w.dest_index[d]
     e = w.next_edge[k, di, loc]
-    if e < 0 or w.money_to_go[di, loc] > (spend + p.journey_credit_usd) * p.replan_cost_ratio:
+    if e < 0 or w.money_to_go[k, di, loc] > (spend + p.journey_credit_usd) * p.replan_cost_ratio:
         # The route closed or became too costly: re-plan from here (staying here, if this is a
         # destination, is one of the candidates).
         oi = w.origin_index[pop.origin[i]]

@@ -20,7 +20,8 @@ from bp_sim.world import N_INFO_LEVELS
 def build_route_tables(edge_src, edge_dst, edge_cost, edge_weeks, edge_death, edge_intercept,
                        edge_border, edge_open, dest_nodes, n_nodes, value_of_time, risk_cost, death_aversion,
                        risk_perception_floor, next_edge, money_to_go):
-    """Fill next_edge (K, D, N) and money_to_go (D, N) by Bellman-Ford towards each destination."""
+    """Fill next_edge (K, D, N) by Bellman-Ford towards each destination, and money_to_go (K, D, N):
+    the fees and fares still to pay along the path that level k itself follows."""
     n_edges = edge_src.shape[0]
     dist = np.empty(n_nodes)
     for k in range(N_INFO_LEVELS):
@@ -48,23 +49,24 @@ def build_route_tables(edge_src, edge_dst, edge_cost, edge_weeks, edge_death, ed
                         changed = True
                 if not changed:
                     break
-    # Money still to pay along the middle-information path.
-    k_mid = N_INFO_LEVELS // 2
-    for di in range(dest_nodes.shape[0]):
-        for n in range(n_nodes):
-            total = 0.0
-            node = n
-            hops = 0
-            reachable = node == dest_nodes[di]
-            while node != dest_nodes[di] and hops <= n_nodes:
-                e = next_edge[k_mid, di, node]
-                if e < 0:
-                    break
-                total += edge_cost[e]
-                node = edge_dst[e]
-                hops += 1
+    # Money still to pay along each level's own path (levels weigh risk differently, so their
+    # paths, and what the paths cost, can differ).
+    for k in range(N_INFO_LEVELS):
+        for di in range(dest_nodes.shape[0]):
+            for n in range(n_nodes):
+                total = 0.0
+                node = n
+                hops = 0
                 reachable = node == dest_nodes[di]
-            money_to_go[di, n] = total if reachable else np.inf
+                while node != dest_nodes[di] and hops <= n_nodes:
+                    e = next_edge[k, di, node]
+                    if e < 0:
+                        break
+                    total += edge_cost[e]
+                    node = edge_dst[e]
+                    hops += 1
+                    reachable = node == dest_nodes[di]
+                money_to_go[k, di, n] = total if reachable else np.inf
 
 
 ROUTE_EDGE_INPUTS = 5  # per-edge arrays the tables depend on: cost, weeks, death, interception, open

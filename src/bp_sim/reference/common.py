@@ -89,7 +89,7 @@ def choose_destination(m: Migrant, wk: Week, loc: int, channel: int, spend: floa
                 continue
         elif w.next_edge[k][di][loc] < 0:
             continue
-        money = w.money_to_go[di][loc]
+        money = w.money_to_go[k][di][loc]
         if money > spend + p.journey_credit_usd:
             continue
         v = p.dest_weight_income * math.log(w.income_week[d] + 1.0)

@@ -76,7 +76,7 @@ def step_transit_smuggled(m: Migrant, wk: Week) -> None:
     k = info_level(m)
     di = w.dest_index[m.destination]
     e = w.next_edge[k][di][loc]
-    if e < 0 or w.money_to_go[di][loc] > (spend + p.journey_credit_usd) * p.replan_cost_ratio:
+    if e < 0 or w.money_to_go[k][di][loc] > (spend + p.journey_credit_usd) * p.replan_cost_ratio:
         # The route closed or became too costly: re-plan from here (staying here, if this is a
         # destination, is one of the candidates).
         nd = choose_destination(m, wk, loc, m.channel, spend, False, True)
