@@ -6,7 +6,9 @@ refugees (PG5.2: status, papers, access to services) less often than people with
 registered refugees are resettled out each week (PG5.4, capacity shared over the pool of
 registered refugees); forced returns (deportation campaigns) are in `returns`. The same rule
 moves people on from the EU countries at the external border (Greece, Italy) to other asylum
-systems at `secondary_movement_weekly` (secondary movements within the EU).
+systems at `secondary_movement_weekly` (secondary movements within the EU). A status decided in
+Greece or Italy goes with the person (refugees stay protected, rejected claimants stay rejected
+where they arrive: `movement.arrive`); a registration in a first-asylum country does not.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from bp_sim.jit import inline_rule, rule
 from bp_sim.mechanisms.common import budget, choose_destination, gumbel, journey_credit
 from bp_sim.mechanisms.transitions import fly_out, lose_job, set_out_irregular
 from bp_sim.rng import uniform
-from bp_sim.states import D_DESTINATION_BASE, D_ONWARD, D_RESETTLE, Channel, State
+from bp_sim.states import D_DESTINATION_BASE, D_ONWARD, D_RESETTLE, Channel, Legal, State
 from bp_sim.tally import I_IRREGULAR_DEPARTURES, I_ONWARD, I_RESETTLED
 
 
@@ -68,6 +70,10 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
             pop.channel[i] = Channel.ASYLUM
             pop.destination[i] = d
             set_out_irregular(pop, i)
+            if w.is_first_asylum[node]:
+                # A registration in a first-asylum country stays there: on the way and on arrival
+                # the person is without papers. A status from GRC or ITA goes with them (Eurodac).
+                pop.legal[i] = Legal.IRREGULAR
             lose_job(pop, i)
             ints[I_ONWARD] += 1
             ints[I_IRREGULAR_DEPARTURES] += 1

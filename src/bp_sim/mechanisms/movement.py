@@ -35,12 +35,23 @@ from bp_sim.tally import (
 
 @inline_rule
 def arrive(pop, i, w, p, seed, t, ints, arrivals, claims):
-    """Reached the destination: lodge a claim, register as a refugee, or stay without status."""
+    """Reached the destination: lodge a claim, register as a refugee, or stay without status.
+
+    In an asylum system, a secondary mover keeps the outcome of the claim decided in the EU
+    state they left (GRC, ITA): a refugee stays protected, a rejected claimant stays rejected and
+    without status (Dublin: the state that decided stays responsible); neither claims again.
+    """
     d = pop.location[i]
     ch = pop.channel[i]
     pop.flags[i] &= ~FLAG_STRANDED
     arrivals[d] += 1
     if w.asylum_index[d] >= 0 and ch != Channel.REGULAR:
+        if pop.legal[i] == Legal.REFUGEE:  # protected in the EU state they moved on from
+            grant_protection(pop, i)
+            return
+        if pop.legal[i] == Legal.REJECTED:  # rejected there: not examined again here
+            settle(pop, i, State.IRREGULAR_RESIDENT, Legal.REJECTED)
+            return
         lodge = p.lodge_prob_asylum if ch == Channel.ASYLUM else p.lodge_prob_irregular
         if uniform(seed, i, t, D_LODGE_CLAIM) < lodge:
             settle(pop, i, State.ASYLUM_PENDING, Legal.ASYLUM_SEEKER)

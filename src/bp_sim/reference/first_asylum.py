@@ -4,7 +4,8 @@ Registered refugees in a first-asylum country are counted in the resettlement po
 resettled (flown to an asylum system drawn by their diaspora there); refugees and people
 without status there move on towards an asylum system more often where reception is poor, the
 registered less often than those without status, and from the EU border countries at the
-secondary-movement rate.
+secondary-movement rate. A status decided in Greece or Italy
+goes with them (see `movement.arrive`); a registration in a first-asylum country does not.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from bp_sim import tally as T
 from bp_sim.reference.common import budget, choose_destination, journey_credit
 from bp_sim.reference.transitions import fly_out, lose_job, set_out_irregular
-from bp_sim.states import Channel, State
+from bp_sim.states import Channel, Legal, State
 
 if TYPE_CHECKING:
     from bp_sim.reference.migrant import Migrant
@@ -65,6 +66,8 @@ def step_first_asylum(m: Migrant, wk: Week) -> bool:
             m.channel = Channel.ASYLUM
             m.destination = d
             set_out_irregular(m)
+            if w.is_first_asylum[node]:
+                m.legal = Legal.IRREGULAR  # a registration in first asylum stays there; a status from GRC/ITA goes along
             lose_job(m)
             tally.ints[T.I_ONWARD] += 1
             tally.ints[T.I_IRREGULAR_DEPARTURES] += 1

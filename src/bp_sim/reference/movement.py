@@ -22,13 +22,23 @@ if TYPE_CHECKING:
 
 
 def arrive(m: Migrant, wk: Week) -> None:
-    """Reached the destination: lodge a claim, register as a refugee, or stay without status."""
+    """Reached the destination: lodge a claim, register as a refugee, or stay without status.
+
+    In an asylum system a secondary mover from GRC or ITA keeps the outcome decided there: a
+    refugee stays protected, a rejected claimant stays rejected (Dublin); neither claims again.
+    """
     w, p, tally = wk.w, wk.p, wk.tally
     d = m.location
     ch = m.channel
     m.flags &= ~FLAG_STRANDED
     tally.arrivals[d] += 1
     if w.asylum_index[d] >= 0 and ch != Channel.REGULAR:
+        if m.legal == Legal.REFUGEE:  # protected in the EU state they moved on from
+            grant_protection(m)
+            return
+        if m.legal == Legal.REJECTED:  # rejected there: not examined again here
+            settle(m, State.IRREGULAR_RESIDENT, Legal.REJECTED)
+            return
         lodge = p.lodge_prob_asylum if ch == Channel.ASYLUM else p.lodge_prob_irregular
         if wk.random() < lodge:
             settle(m, State.ASYLUM_PENDING, Legal.ASYLUM_SEEKER)
