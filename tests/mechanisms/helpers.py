@@ -146,8 +146,6 @@ def engine_and_twin(pop: Population, people: list[SimpleNamespace]) -> tuple[dic
     return {k: getattr(pop, k) for k in POP_DTYPES}, {k: field(people, k) for k in POP_DTYPES}
 
 
-twin_migrants = twin_people  # the name the movement and first-asylum tests use
-
 
 # ------------------------------------------------------------------ effect level: paired model runs
 AGENTS = 60_000

@@ -33,7 +33,7 @@ from .helpers import (
     population,
     rebuild_routes,
     scalars,
-    twin_migrants,
+    twin_people,
     twin_week,
     world,
 )
@@ -175,7 +175,7 @@ def test_a_traveller_re_planning_at_a_destination_it_passes_through_may_stay_the
     aut = node("AUT")
     for mult, some_go_on in ((1.0, True), (1e8, False)):  # AUT as it is; AUT by far the best place
         w, pop = passing_through_aut(p, mult)
-        twin, wk = twin_migrants(pop, w), twin_week(w, p)  # the twin from the same start
+        twin, wk = twin_people(pop, w), twin_week(w, p)  # the twin from the same start
         travel(pop, w, p)
         for m in twin:
             twin_movement.step_transit_smuggled(m, wk)
@@ -217,14 +217,14 @@ def test_affordability_and_re_planning_read_money_to_go_at_the_agents_own_level(
                                           False) for i in range(200)])
     wk = twin_week(rich_ita)
     twin = np.array([twin_common.choose_destination(m, wk, bgd, Channel.IRREGULAR, spend, False, False)
-                     for m in twin_migrants(home, rich_ita)])
+                     for m in twin_people(home, rich_ita)])
     for chosen in (engine, twin):
         assert (chosen[level == low] == ita).all() and not (chosen[level == high] == ita).any()
 
     # Re-planning in transit at BGD, heading for ITA: only the best informed find it too dear.
     travellers = population(200, state=State.TRANSIT_SMUGGLED, legal=Legal.NATIONAL, channel=Channel.IRREGULAR,
                             origin=bgd, location=bgd, destination=ita, savings=spend, awareness=awareness)
-    twin_travellers, wk = twin_migrants(travellers, w), twin_week(w)
+    twin_travellers, wk = twin_people(travellers, w), twin_week(w)
     travel(travellers, w, P)
     for m in twin_travellers:
         twin_movement.step_transit_smuggled(m, wk)
