@@ -157,7 +157,8 @@ def test_secondary_movers_keep_their_status_where_they_arrive_and_join_no_new_qu
     the state that decided stays responsible) and stays without status, still rejected. Those who
     never claimed in the EU, and refugees registered in a first-asylum country (a registration
     that does not travel), lodge a first claim on arrival as before. Engine and twin."""
-    p = scalars(secondary_movement_weekly=1.0, onward_weekly=1.0, lodge_prob_asylum=1.0)
+    p = scalars(secondary_movement_weekly=1.0, onward_weekly=1.0, lodge_prob_asylum=1.0,
+                registered_onward_factor=1.0)  # everyone moves on (ODD 8.10 damps the registered otherwise)
     w = world(p, routes=True)
     w.resettle_prob[:] = 0.0
     w.reception_quality[node("TUR")] = 0.0
