@@ -164,6 +164,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         regular_cdf=np.zeros((n_o, n)),
         network_share=network_share,
         remit_cost=remit_cost.copy(),
+        dest_appeal=np.zeros((n_o, len(dest_nodes))),  # set every week (phases.destination_appeal)
         decide_prob=np.zeros((max(len(asylum_nodes), 1), WAIT_BUCKETS)),
         edge_src=net.edge_src.astype(np.int16),
         edge_dst=net.edge_dst.astype(np.int16),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bp_sim.mechanisms.attitudes import Attitudes
+from bp_sim.mechanisms.common import update_destination_appeal
 from bp_sim.mechanisms.origin import OriginConditions
 from bp_sim.mechanisms.quotas import QueuesAndQuotas
 from bp_sim.mechanisms.routing import RouteTables
@@ -54,6 +55,12 @@ def origin_conditions(model, t: int) -> None:
     model.states["origin_conditions"].step(model, t)
 
 
+def destination_appeal(model, t: int) -> None:
+    """What each destination is worth to each origin's people this week, before cost and draws (mechanisms.common)."""
+    w = model.world
+    update_destination_appeal(model.p_arr, w.dest_nodes, w.income_week, w.network_share, w.dest_appeal)
+
+
 def smuggling_market(model, t: int) -> None:
     """Fees, interception, death risk and departures on every leg (mechanisms.smuggling)."""
     model.states["smuggling_market"].step(model, t)
@@ -92,6 +99,7 @@ def record_outcomes(model, t: int) -> None:
 WEEK: tuple[Phase, ...] = (
     Phase("policy", policy_in_force),
     Phase("origin_conditions", origin_conditions, OriginConditions),
+    Phase("destination_appeal", destination_appeal),
     Phase("smuggling_market", smuggling_market, SmugglingMarket),
     Phase("route_tables", route_tables, RouteTables),
     Phase("queues_and_quotas", queues_and_quotas, QueuesAndQuotas),

@@ -55,6 +55,8 @@ WORLD_FIELDS = (
     "regular_cdf",  # float64, cumulative choice of regular corridor by slots
     "network_share",  # float64, diaspora of origin o at node / all its diaspora
     "remit_cost",  # float64, share of amount sent lost to fees (formal channel)
+    # --- origin x destination (O, D) ---
+    "dest_appeal",  # float64, this week's utility of destination d to people of origin o before cost and draws
     # --- asylum queues (A, W) ---
     "decide_prob",  # float64, chance a claim waiting w weeks is decided this week
     # --- edges (E) ---

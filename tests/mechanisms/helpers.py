@@ -22,6 +22,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from bp_sim.build import build_world
+from bp_sim.mechanisms.common import update_destination_appeal
 from bp_sim.mechanisms.routing import build_route_tables
 from bp_sim.parameters import as_dict, make_scalars, params_array
 from bp_sim.population import POP_DTYPES, Population, allocate
@@ -70,9 +71,16 @@ def world(p=P, *, routes: bool = False) -> World:
     and money-to-go tables, as the model does before its first week, for rules that travel or
     choose a destination."""
     w, _ = build_world(network(), p)
+    rebuild_appeal(w, p)
     if routes:
         rebuild_routes(w, p)
     return w
+
+
+def rebuild_appeal(w: World, p=P) -> None:
+    """Destination appeal from the World's income and diaspora, as the weekly phase sets it
+    (call again after changing `w.income_week` or `w.network_share`)."""
+    update_destination_appeal(params_array(as_dict(p)), w.dest_nodes, w.income_week, w.network_share, w.dest_appeal)
 
 
 def rebuild_routes(w: World, p=P) -> None:

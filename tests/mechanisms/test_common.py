@@ -17,11 +17,12 @@ from bp_sim.mechanisms.common import (
     journey_credit,
     pay,
     skill_of,
+    update_destination_appeal,
 )
 from bp_sim.states import Channel, Legal, State
 from bp_sim.world import N_INFO_LEVELS
 
-from .helpers import SEED, WEEK, P, node, origin_of, population, world
+from .helpers import P_ARR, SEED, WEEK, P, node, origin_of, population, rebuild_appeal, world
 
 
 def test_pay_uses_savings_then_credit_and_pays_nothing_beyond_it():
@@ -86,5 +87,23 @@ def test_a_better_paid_destination_gains_choosers_and_keeps_its_own():
     pop = travellers(2000)
     before = choices(w, pop, 1e6) == node("DEU")
     w.income_week[node("DEU")] *= 10.0
+    rebuild_appeal(w)
     after = choices(w, pop, 1e6) == node("DEU")
     assert after.sum() > before.sum() and after[before].all()  # the same draws: everyone who chose it still does
+
+
+def test_destination_appeal_is_income_and_diaspora_there_per_origin():
+    """update_destination_appeal: dest_weight_income x ln(income + 1) + dest_weight_network x
+    ln(share + 1e-4) for every (origin, destination), bit for bit what choose_destination used to
+    compute per candidate; it follows income and the weights."""
+    w = world()
+    update_destination_appeal(P_ARR, w.dest_nodes, w.income_week, w.network_share, w.dest_appeal)
+    d = w.dest_nodes.astype(int)
+    expected = (P.dest_weight_income * np.log(w.income_week[d] + 1.0))[None, :] \
+        + P.dest_weight_network * np.log(w.network_share[:, d] + 1e-4)
+    np.testing.assert_allclose(w.dest_appeal, expected, rtol=1e-15)
+    richer = w.income_week.copy()
+    richer[d[0]] *= 2.0
+    before = w.dest_appeal.copy()
+    update_destination_appeal(P_ARR, w.dest_nodes, richer, w.network_share, w.dest_appeal)
+    assert (w.dest_appeal[:, 0] > before[:, 0]).all() and np.array_equal(w.dest_appeal[:, 1:], before[:, 1:])

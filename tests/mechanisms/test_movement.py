@@ -31,6 +31,7 @@ from .helpers import (
     per_node,
     per_origin,
     population,
+    rebuild_appeal,
     rebuild_routes,
     scalars,
     twin_people,
@@ -161,6 +162,7 @@ def passing_through_aut(p, aut_income_mult=1.0):
     w = world(p)
     w.edge_open[edge("AUT->DEU")] = 0
     w.income_week[node("AUT")] *= aut_income_mult
+    rebuild_appeal(w, p)
     rebuild_routes(w, p)
     assert (w.next_edge[:, w.dest_index[node("DEU")], node("AUT")] == -1).all()
     pop = in_transit(3000, "AUT", "DEU", 1e5)
@@ -211,6 +213,7 @@ def test_affordability_and_re_planning_read_money_to_go_at_the_agents_own_level(
     # Choosing a destination at home: ITA made by far the best place, chosen wherever affordable.
     rich_ita = world(routes=True)
     rich_ita.income_week[ita] *= 1e8
+    rebuild_appeal(rich_ita)
     oi = origin_of("BGD", rich_ita)
     home = population(200, state=State.ASPIRING, legal=Legal.NATIONAL, origin=bgd, location=bgd, awareness=awareness)
     engine = np.array([choose_destination(home, i, rich_ita, P, SEED, WEEK, bgd, oi, Channel.IRREGULAR, spend, False,

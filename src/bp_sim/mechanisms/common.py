@@ -4,6 +4,7 @@ destination choice. Life-cycle changes are in `transitions`."""
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from bp_sim.jit import inline_rule, rule
 from bp_sim.rng import uniform
@@ -86,6 +87,20 @@ def journey_credit(pop, i, p) -> float:
     return min(p.max_debt_usd, p.credit_income_weeks * pop.income[i])
 
 
+@njit(cache=True)
+def update_destination_appeal(p_arr, dest_nodes, income_week, network_share, dest_appeal) -> None:
+    """Each week, the part of a destination's utility in `choose_destination` that is the same for
+    everyone of an origin: income there and the origin's diaspora there. Computed once per
+    (origin, destination) instead of once per person and candidate (two logarithms each)."""
+    p = p_arr[0]
+    for o in range(dest_appeal.shape[0]):
+        for di in range(dest_nodes.shape[0]):
+            d = dest_nodes[di]
+            v = p.dest_weight_income * np.log(income_week[d] + 1.0)
+            v += p.dest_weight_network * np.log(network_share[o, d] + 1e-4)
+            dest_appeal[o, di] = v
+
+
 @rule
 def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_only, may_stay) -> int:
     """Pick a destination reachable from `loc` within `spend` USD (plus what people expect to
@@ -115,8 +130,7 @@ def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_on
         m = w.money_to_go[k, di, loc]
         if m > spend + p.journey_credit_usd:
             continue
-        v = p.dest_weight_income * np.log(w.income_week[d] + 1.0)
-        v += p.dest_weight_network * np.log(w.network_share[oi, d] + 1e-4)
+        v = w.dest_appeal[oi, di]  # income and diaspora there (update_destination_appeal)
         v -= p.dest_weight_cost * m / p.reference_fee_usd
         if channel == Channel.ASYLUM:
             v += p.dest_weight_recognition * w.recognition[oi, d]
