@@ -29,3 +29,20 @@ def test_quick_benchmark_runs_and_writes_results(tmp_path):
     assert threads[0] == 1 and threads[-1] == (os.cpu_count() or 1)
     assert df[df.kind == "startup_cached"].startup_s.iloc[0] > 0
     assert (tmp_path / "engine_speed.png").stat().st_size > 5_000
+
+
+RARE = Path(__file__).resolve().parents[1] / "benchmarks" / "rare_outcomes.py"
+
+
+def test_rare_outcomes_benchmark_runs_and_its_yearly_sums_add_up(tmp_path):
+    """A tiny run of benchmarks/rare_outcomes.py: every outcome and year present for every seed,
+    counts never negative, and the search-and-rescue change inside its own interval."""
+    subprocess.run([sys.executable, str(RARE), "--agents", "2000", "--seeds", "2", "--sar-reps", "2",
+                    "--out", str(tmp_path)], check=True, timeout=GUARD_S, capture_output=True)
+    table = pd.read_csv(tmp_path / "rare_outcomes.csv")
+    assert set(table.outcome) == {"deaths_turkey_greece_legs", "deaths_missing", "trafficking_victims_identified",
+                                  "irregular_arrivals_europe", "asylum_applications"}
+    assert sorted(set(table.year)) == [2021, 2022, 2023] and (table.seeds == 2).all()
+    assert (table["mean"] >= 0).all() and (table.zero_seed_years <= 2).all()
+    sar = pd.read_csv(tmp_path / "rare_outcomes_sar.csv").iloc[0]
+    assert sar.replicates == 2 and sar.ci_low <= sar.change_mean <= sar.ci_high
