@@ -47,9 +47,9 @@ def test_host_stock_counts_the_living_away_from_their_origin_not_passing_through
     stock[1, 2, State.ASYLUM_PENDING] = 5
     stock[1, 2, State.DETAINED] = 1  # held there: counted
     stock[1, 0, State.EXPLOITED] = 2
-    out = host_migrant_stock(stock, np.zeros(3, np.int64), np.array([0, 1], np.int16), 10.0)
+    out = host_migrant_stock(stock, np.zeros(3, np.int64), np.array([0, 1], np.int16), 10.0, np.full(3, np.nan))
     assert out.tolist() == [20.0, 40.0, 90.0]
-    arrived = host_migrant_stock(stock, np.array([0, 1, 4], np.int64), np.array([0, 1], np.int16), 10.0)
+    arrived = host_migrant_stock(stock, np.array([0, 1, 4], np.int64), np.array([0, 1], np.int16), 10.0, np.full(3, np.nan))
     assert arrived.tolist() == [20.0, 30.0, 50.0]  # this week's arrivals were not there before
 
 

@@ -47,12 +47,14 @@ class SmugglingMarket:
     (settings.csv, `argument:smuggling`)."""
 
     def __init__(self, model) -> None:
-        self._no_demand = np.zeros(model.net.n_edges)
+        self._demand = np.zeros(model.net.n_edges)  # last week's demand in persons (0 before week 0; reused)
 
     def step(self, model, t: int) -> None:
         """Fees, interception, death risk and departure chances on every leg."""
         w, edge = model.world, model.in_force["edge"]
-        demand = model.last.demand * model.persons_per_agent if model.last is not None else self._no_demand
+        if model.last is not None:
+            np.multiply(model.last.demand, model.persons_per_agent, out=self._demand)
+        demand = self._demand
         update_market(model.p_arr, model.base["fee"], model.base["enforcement"], model.base["death"],
                       edge["enforcement"], edge["capacity_mult"], edge["rescue"], w.edge_smuggled, demand,
                       w.edge_cost, w.edge_intercept, w.edge_death, w.edge_depart)
