@@ -12,7 +12,9 @@ AGENTS = 20_000
 def test_state_bytes_per_agent_within_budget():
     model = SilkRoutesModel(baseline(), agents=AGENTS, seed=1, network=network())
     assert bytes_per_agent() <= 64
-    assert sum(getattr(model.pop, name).nbytes for name in POP_DTYPES) == AGENTS * bytes_per_agent()
+    rows = len(model.pop.state) + len(model.cohorts.rows.state)
+    assert sum(getattr(model.pop, name).nbytes + getattr(model.cohorts.rows, name).nbytes
+               for name in POP_DTYPES) == rows * bytes_per_agent()
 
 
 def test_no_memory_growth_from_week_to_week():

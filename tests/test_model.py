@@ -9,9 +9,10 @@ from .conftest import baseline, run, total
 
 
 def test_invariants_hold_and_population_is_conserved():
-    m = run(weeks=78, check=True)  # verify() raises on any lost, created or inconsistent agent
+    m = run(weeks=78, check=True)  # verify() raises on any lost, created or inconsistent person or row
     stocks = m.recorder.stocks[: m.recorder.steps_done]
-    assert (stocks.sum(axis=(1, 2, 3)) == m.n_agents).all()
+    assert (stocks.sum(axis=(1, 2, 3)) == m.persons_total).all()
+    assert m.rows.n > len(m.pop.state) - 1 and m.rows.grown >= 1  # movers left their cohorts as rows
     dead = stocks[:, :, :, State.DEAD_MISSING].sum(axis=(1, 2))
     assert (np.diff(dead) >= 0).all()
 
@@ -34,7 +35,7 @@ def test_locations_are_mesa_agents_holding_node_stocks():
     locs = m.agents_by_type[Location]
     assert len(locs) == m.net.n_nodes
     total_persons = sum(loc.persons_by_state.sum() for loc in locs)
-    assert np.isclose(total_persons, m.n_agents * m.persons_per_agent)
+    assert total_persons == m.persons_total
     afg = next(loc for loc in locs if loc.node_id == "AFG")
     assert afg.persons > 1e7 and afg.cell is not None
 

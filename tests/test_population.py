@@ -7,8 +7,11 @@ from bp_sim.states import State
 
 def test_initial_attributes_are_drawn_for_every_agent():
     m = SilkRoutesModel(agents=30_000, seed=4)
+    for pop in (m.pop, m.cohorts.rows):
+        assert 0.45 < pop.skill.mean() / 255 < 0.55 and pop.skill.std() > 20
+        assert 0.3 < pop.awareness.mean() / 255 < 0.5
+        assert (pop.savings > 0).mean() > 0.99
     pop = m.pop
-    assert 0.45 < pop.skill.mean() / 255 < 0.55 and pop.skill.std() > 20
     assert 0.3 < pop.awareness.mean() / 255 < 0.5
     assert (pop.savings > 0).mean() > 0.99
     abroad = np.isin(pop.state, [State.REGULAR_RESIDENT, State.PROTECTED, State.IRREGULAR_RESIDENT])
@@ -19,11 +22,30 @@ def test_initial_attributes_are_drawn_for_every_agent():
 def test_population_matches_the_data_in_proportion():
     m = SilkRoutesModel(agents=50_000, seed=1)
     afg = m.net.node_id["AFG"]
-    at_home = ((m.pop.origin == afg) & (m.pop.location == afg)).sum() * m.persons_per_agent
-    assert abs(at_home / 42.6e6 - 1) < 0.02  # F056
+    cohorts = m.cohorts.rows
+    at_home = cohorts.weight[cohorts.origin == afg].sum()
+    assert abs(at_home / 42.6e6 - 1) < 0.001  # F056: whole persons in the cohorts
+    assert (m.pop.location != m.pop.origin).all()  # no row at home at the start: home is the cohorts
     irn = m.net.node_id["IRN"]
-    afghans_in_iran = ((m.pop.origin == afg) & (m.pop.location == irn)).sum() * m.persons_per_agent
-    assert abs(afghans_in_iran / 2_710_601 - 1) < 0.05  # F001
+    afghans_in_iran = m.pop.weight[(m.pop.origin == afg) & (m.pop.location == irn)].sum()
+    assert abs(afghans_in_iran / 2_710_601 - 1) < 0.001  # F001
+    rows_abroad = (m.pop.location == irn) & (m.pop.origin == afg)
+    assert abs(m.pop.weight[rows_abroad].mean() / m.persons_per_agent_abroad - 1) < 0.01  # the resolution asked for
+
+
+def test_rows_grow_between_weeks_by_doubling_and_keep_their_keys():
+    m = SilkRoutesModel(agents=5_000, seed=2, persons_per_mover=20)
+    first_keys = m.pop.key.copy()
+    capacities = set()
+    for _ in range(60):
+        m.step()
+        capacities.add(m.rows.capacity)
+    assert m.rows.n > len(first_keys)
+    assert np.array_equal(m.pop.key[: len(first_keys)], first_keys)  # rows never move
+    assert len(capacities) == m.rows.grown + 1 <= 8  # a few reallocations, not one a week
+    new = m.pop.weight[len(first_keys):]
+    assert ((new == 20) | (m.pop.state[len(first_keys):] == State.DEAD_MISSING) | (new < 20)).all()
+    assert (new <= 20).all() and (new[new > 0] == 20).mean() > 0.99  # movers of 20 (fewer only by deaths)
 
 
 def test_apportion_is_exact_and_proportional():

@@ -69,12 +69,12 @@ def test_summing_overwrites_last_weeks_totals_and_a_second_week_counts_only_itse
     totals = new_totals(tally)
     for arr in totals:
         arr[...] = 12345  # last week's numbers
-    sum_chunks_into(tally, totals)
+    sum_chunks_into(tally, totals, tally.ints.shape[0])
     second = filled_tally(rng)
     for rows, new in zip(tally, second, strict=True):
         rows[...] = new
     expected = chunk_order_sums(tally)
-    sum_chunks_into(tally, totals)
+    sum_chunks_into(tally, totals, tally.ints.shape[0])
     for name, got, want in zip(Tally._fields, totals, expected, strict=True):
         assert np.array_equal(got, want), name
 

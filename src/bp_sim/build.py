@@ -156,7 +156,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         origin_node=np.array(net.origin_nodes, np.int16),
         readmission=np.zeros(n_o),
         reintegration_support=np.zeros(n_o),
-        remit_per_agent_week=np.zeros(n_o),
+        remit_per_person_week=np.zeros(n_o),
         diaspora_ratio=diaspora_ratio,
         remit_households=np.minimum(1.0, p.household_size * diaspora_ratio),
         recognition=recognition,

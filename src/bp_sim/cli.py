@@ -93,7 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario and write outputs and plots")
     run.add_argument("scenario", nargs="?", default="baseline", help="a scenario .toml file or bundled name")
     run.add_argument("--years", type=_float, default=None, help="horizon in years (default: the scenario's)")
-    run.add_argument("--agents", type=_positive_int, default=None, help="number of agents")
+    run.add_argument("--agents", type=_positive_int, default=None, help="cohorts at home (default 50,000)")
+    run.add_argument("--persons-per-mover", type=_positive_int, default=None,
+                     help="persons in each row of movers (default 100; 1: every mover is one person)")
+    run.add_argument("--persons-per-agent-abroad", type=_float, default=None,
+                     help="persons in each row of the people abroad at the start (default: as for movers)")
     run.add_argument("--seed", type=_positive_int, default=None, help="random seed")
     run.add_argument("--out", default="runs/latest", help="output folder (default: runs/latest)")
     run.add_argument("--engine", choices=("numba", "reference"), default="numba",
@@ -106,7 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("scenarios", nargs="+", help="scenarios to compare with it")
     cmp.add_argument("--reps", type=_positive_int, default=5, help="replicates per scenario (default 5)")
     cmp.add_argument("--years", type=_float, default=None, help="horizon in years (default: the scenarios')")
-    cmp.add_argument("--agents", type=_positive_int, default=None, help="number of agents")
+    cmp.add_argument("--agents", type=_positive_int, default=None, help="cohorts at home (default 50,000)")
+    cmp.add_argument("--persons-per-mover", type=_positive_int, default=None,
+                     help="persons in each row of movers (default 100; 1: every mover is one person)")
+    cmp.add_argument("--persons-per-agent-abroad", type=_float, default=None,
+                     help="persons in each row of the people abroad at the start (default: as for movers)")
     cmp.add_argument("--seed", type=_positive_int, default=0, help="seed of replicate 0 (replicate i: seed+i)")
     cmp.add_argument("--jobs", type=_positive_int, default=1, help="processes in parallel (default 1)")
     cmp.add_argument("--out", default="runs/compare", help="output folder (default: runs/compare)")
@@ -188,19 +196,25 @@ def _main(args: argparse.Namespace) -> int:
 
             progress = None if args.quiet else _progress_printer()
             info = run_scenario(args.scenario, args.out, years=args.years, agents=args.agents,
-                                seed=args.seed, engine=args.engine, progress=progress, profile=args.profile)
+                                seed=args.seed, engine=args.engine, progress=progress, profile=args.profile,
+                                persons_per_mover=args.persons_per_mover,
+                                persons_per_agent_abroad=args.persons_per_agent_abroad)
             if args.profile:
                 print(phase_table(info["phase_seconds"], info["steps"]))
-            print(f"{info['scenario']}: {info['agents']:,} agents x {info['steps']} weeks in "
-                  f"{info['seconds_simulation']:.1f} s ({info['agent_steps_per_second'] / 1e6:.1f} M agent-steps/s)")
-            print(f"outputs in {args.out}/: timeseries.parquet edge_flows.parquet node_stocks.parquet "
+            print(f"{info['scenario']}: {info['agents']:,} cohorts and {info['rows_at_end'] - info['agents']:,} rows "
+                  f"at the end ({info['persons_per_mover']} persons per mover) x {info['steps']} weeks in "
+                  f"{info['seconds_simulation']:.1f} s ({info['agent_steps_per_second'] / 1e6:.1f} M agent-steps/s, "
+                  f"{info['persons_steps_per_second'] / 1e9:.1f} G person-weeks/s)")
+            print(f"outputs in {args.out}/: timeseries.parquet edge_flows.parquet edge_flows_by_origin.parquet "
+                  "node_stocks.parquet "
                   "scenario.toml run_info.json outcomes.png network_flows.png")
         elif args.command == "compare":
             from bp_sim.compare import compare
 
             progress = None if args.quiet else _run_counter()
             compare(args.baseline, args.scenarios, reps=args.reps, years=args.years, agents=args.agents,
-                    seed=args.seed, jobs=args.jobs, out=args.out, progress=progress)
+                    seed=args.seed, jobs=args.jobs, out=args.out, progress=progress,
+                    persons_per_mover=args.persons_per_mover, persons_per_agent_abroad=args.persons_per_agent_abroad)
             print(f"outputs in {args.out}/: summary.csv runs.parquet timeseries.parquet timeseries.png "
                   "differences.png report.md")
         elif args.command == "sweep":

@@ -30,7 +30,7 @@ from bp_sim.plots import draw_figures
 from bp_sim.reports.compare import plot_differences, plot_series, write_report
 from bp_sim.scenario import MAX_SEED, Scenario, load_scenario
 from bp_sim.stats import mean_ci
-from bp_sim.validate import MIN_AGENTS, check_runnable
+from bp_sim.validate import MIN_AGENTS, check_runnable, set_resolutions
 
 MAX_REPLICATES = 10_000
 MAX_JOBS = 256  # processes at once; more than any machine here has cores
@@ -122,7 +122,8 @@ def summarise(names: list[str], totals: np.ndarray) -> pd.DataFrame:
 
 def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5, years: float | None = None,
             agents: int | None = None, seed: int = 0, jobs: int = 1, out: str | Path = "runs/compare",
-            progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+            progress: Callable[[int, int], None] | None = None, persons_per_mover: int | None = None,
+            persons_per_agent_abroad: float | None = None) -> pd.DataFrame:
     """Run and compare; write summary.csv, runs.parquet, timeseries.parquet, figures, report.md.
 
     Every input (scenarios, options, the output folder, the memory `jobs` runs at once need) is
@@ -132,7 +133,7 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
     jobs = checks.whole("--jobs", jobs, 1, MAX_JOBS, "a whole number of processes")
     seed = checks.whole("--seed", seed, 0, MAX_SEED - reps)
     if agents is not None:
-        checks.whole("--agents", agents, MIN_AGENTS, 10**15, "a whole number of agents")
+        checks.whole("--agents", agents, MIN_AGENTS, 10**15, "a whole number of cohorts")
     if years is not None:
         years = checks.years("--years", years)
     if not scenarios:
@@ -143,6 +144,7 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
     if len(set(names)) != len(names):
         raise InputError("scenarios", names, "scenarios with different names")
     for sc in loaded:
+        set_resolutions(sc, persons_per_mover, persons_per_agent_abroad)
         if years is not None:
             sc.years = years
         if sc.weeks != loaded[0].weeks or sc.start_date != loaded[0].start_date:

@@ -1,8 +1,10 @@
 """The invariants a week must keep, checked on the whole population (`check_invariants=True`).
 
-No agent lost or created, valid state and place codes, the dead stay dead (and every new death
-is counted), people at home are at their origin, no negative savings or debt. Costs a pass over
-the arrays, so tests and `bp-sim run --check` use it, not production runs.
+No person lost or created (the persons of the rows, the cohorts and the dead add up to those at
+the start, and the week's counts say the same), valid state and place codes, the dead stay dead
+(and every new death is counted), people at home are at their origin, cohorts stay at home,
+every row has a key of its own, no negative savings, debt or weight. Costs a pass over the
+arrays, so tests and `bp-sim run --check` use it, not production runs.
 """
 
 from __future__ import annotations
@@ -20,22 +22,38 @@ class InvariantError(AssertionError):
     """A week ended with the population in a state the rules can never produce."""
 
 
-def check_week(pop, n_agents: int, n_nodes: int, dead_before: int, tot: T.Tally, week: int) -> int:
-    """Check the population after week `week` against its tallies; returns the dead count now."""
+def check_week(pop, cohorts, persons_total: int, n_nodes: int, dead_before: int, tot: T.Tally, week: int) -> int:
+    """Check the rows and cohorts after week `week` against its tallies; returns the dead now (persons)."""
     counted = int(tot.stock.sum())
-    if counted != n_agents:
-        raise InvariantError(f"week {week}: {counted} agents counted, {n_agents} exist")
-    if pop.state.min() < 0 or pop.state.max() >= N_STATES:
+    if counted != persons_total:
+        raise InvariantError(f"week {week}: {counted} persons counted, {persons_total} exist")
+    dead = int(tot.stock[:, :, State.DEAD_MISSING].sum())
+    held = int(pop.weight.astype(np.int64).sum() + cohorts.rows.weight.astype(np.int64).sum() + cohorts.aspiring.sum())
+    if held + dead != persons_total:
+        raise InvariantError(f"week {week}: rows and cohorts hold {held} persons and {dead} died, "
+                             f"{persons_total} exist")
+    if pop.state.min(initial=0) < 0 or pop.state.max(initial=0) >= N_STATES:
         raise InvariantError(f"week {week}: state code out of range")
-    if pop.location.min() < 0 or pop.location.max() >= n_nodes:
+    if pop.location.min(initial=0) < 0 or pop.location.max(initial=0) >= n_nodes:
         raise InvariantError(f"week {week}: location out of range")
-    dead = int((pop.state == State.DEAD_MISSING).sum())
+    if pop.weight.min(initial=0) < 0 or cohorts.rows.weight.min(initial=0) < 0 or cohorts.aspiring.min(initial=0) < 0:
+        raise InvariantError(f"week {week}: a negative weight")
+    empty = pop.weight == 0
+    if np.any(pop.state[empty] != State.DEAD_MISSING):
+        raise InvariantError(f"week {week}: a row with no one in it is not a row of the dead")
     new_dead = int(tot.ints[T.I_DEATHS])
     if dead != dead_before + new_dead:
         raise InvariantError(f"week {week}: dead went from {dead_before} to {dead}, {new_dead} deaths recorded")
     home = np.isin(pop.state, AT_HOME)
     if np.any(pop.location[home] != pop.origin[home]):
         raise InvariantError(f"week {week}: an agent at home is away from its origin")
-    if np.any(pop.savings < -MONEY_TOLERANCE_USD) or np.any(pop.debt < -MONEY_TOLERANCE_USD):
-        raise InvariantError(f"week {week}: negative savings or debt")
+    c = cohorts.rows
+    if np.any(c.state != State.STAYING) or np.any(c.location != c.origin):
+        raise InvariantError(f"week {week}: a cohort left home")
+    keys = np.concatenate([c.key, pop.key])
+    if len(np.unique(keys)) != len(keys):
+        raise InvariantError(f"week {week}: two rows share a key")
+    for table in (pop, c):
+        if np.any(table.savings < -MONEY_TOLERANCE_USD) or np.any(table.debt < -MONEY_TOLERANCE_USD):
+            raise InvariantError(f"week {week}: negative savings or debt")
     return dead

@@ -1,8 +1,10 @@
-"""The weekly population kernel: one parallel pass over all agents.
+"""The weekly population kernels: a parallel pass over the rows, one over the cohorts, and the
+spawn pass that makes this week's movers.
 
-Agents are cut into fixed chunks (see `tally.chunk_bounds`); chunks run in parallel and each
-writes its own row of counters. Each agent takes at most one life-cycle transition a week,
-following the rule of the state it starts the week in, in this order of mechanisms:
+Rows and cohorts are cut into fixed chunks (see `tally.chunk_bounds`); chunks run in parallel
+and each writes its own row of counters (the two passes run one after the other, so they share
+the counter rows). Each row takes at most one life-cycle transition a week, following the rule
+of the state it starts the week in, in this order of mechanisms:
 
   at home      origin (aspiration)         -> channels (choice, preparing)
   travelling   giving up (stranded), movement, borders, smuggling payments, trafficking in transit
@@ -11,6 +13,9 @@ following the rule of the state it starts the week in, in this order of mechanis
   resident     labour -> remittances -> trafficking -> first asylum -> returns
   victim       trafficking (identification, referral)
   returnee     returns (reintegration)
+  cohort       origin and channels for many persons at once (`cohorts.step_cohort`); its leavers
+               become rows in PREPARING, made after both passes by `spawn_movers` (stepped from
+               next week)
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from bp_sim.jit import inline_rule, rule
 from bp_sim.mechanisms.asylum import step_pending
 from bp_sim.mechanisms.borders import step_detained
 from bp_sim.mechanisms.channels import step_aspiring, step_preparing
+from bp_sim.mechanisms.cohorts import leave_other, leave_regular, step_cohort
+from bp_sim.mechanisms.common import budget, journey_credit
 from bp_sim.mechanisms.first_asylum import step_first_asylum
 from bp_sim.mechanisms.labour import step_work
 from bp_sim.mechanisms.movement import step_transit_regular, step_transit_smuggled
@@ -29,8 +36,10 @@ from bp_sim.mechanisms.origin import receives_remittances, step_at_home
 from bp_sim.mechanisms.remittances import step_remit
 from bp_sim.mechanisms.returns import step_leave_destination, step_returned, step_stranded_return
 from bp_sim.mechanisms.trafficking import maybe_exploited, step_exploited
-from bp_sim.states import FLAG_STRANDED, State
-from bp_sim.tally import I_STRANDED, sum_chunks_into
+from bp_sim.population import PLAN_ASYLUM, PLAN_LEAVERS, PLAN_SEEK, PLAN_TRY_REGULAR
+from bp_sim.rng import child_key
+from bp_sim.states import FLAG_STRANDED, Channel, Legal, State
+from bp_sim.tally import I_STRANDED
 
 MAX_WEEKS_IN_STATE = 32767
 
@@ -59,7 +68,7 @@ def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees):
 
 
 @rule
-def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims):
+def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead):
     """Advance agent i by one week according to the state it is in (the states other than at home,
     aspiring, preparing and resident, which `advance_chunk` steps itself)."""
     s = pop.state[i]
@@ -67,7 +76,7 @@ def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, 
         step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
     elif s == State.TRANSIT_SMUGGLED:
         if not step_stranded_return(pop, i, w, p, seed, t, ints):
-            step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims)
+            step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead)
             if pop.state[i] == State.TRANSIT_SMUGGLED and pop.edge[i] < 0:
                 maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_transit_weekly)
     elif s == State.DETAINED:
@@ -97,6 +106,7 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
     claims = tally.claims[c]
     stock = tally.stock[c]
     remit_receivers = tally.remit_receivers[c]
+    dead = tally.dead[c]
     # Stock counts (and remittance receivers) are added in runs: neighbouring agents mostly share
     # a cell (people at home in one origin), and a counter bumped once per agent would chain every
     # add to the one before.
@@ -114,7 +124,7 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
         elif before == State.PREPARING:
             step_preparing(pop, i, w, p, seed, t, ints)
         elif before != State.DEAD_MISSING:
-            step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims)
+            step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead)
         after = pop.state[i]
         if after != before:
             pop.time_in_state[i] = 0
@@ -126,25 +136,126 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
             stock[run_oi, run_loc, run_state] += run_length
             remit_receivers[run_oi] += run_receivers
             run_oi, run_loc, run_state, run_length, run_receivers = oi, loc, after, 0, 0
-        run_length += 1
+        run_length += pop.weight[i]
         if after == State.TRANSIT_SMUGGLED and pop.flags[i] & FLAG_STRANDED:
-            ints[I_STRANDED] += 1
+            ints[I_STRANDED] += pop.weight[i]
         if loc == pop.origin[i] and (after <= State.PREPARING or after == State.REINTEGRATED):
             # Those who share in remittances arriving next week (returnees re-establishing do not),
             # added without a branch on the household flag, which is random and would mispredict.
-            run_receivers += receives_remittances(pop, i)
+            run_receivers += receives_remittances(pop, i) * pop.weight[i]
     stock[run_oi, run_loc, run_state] += run_length
     remit_receivers[run_oi] += run_receivers
 
 
 @njit(parallel=True, cache=True)
-def advance_population(pop, w, p_arr, seed, t, bounds, tally, totals):
-    """One week for every agent; chunks run in parallel, each into its own counter rows, which are
-    then summed in chunk order into `totals` (and zeroed for next week)."""
+def advance_rows(pop, w, p_arr, seed, t, bounds, tally):
+    """One week for every row; chunks run in parallel, each into its own counter rows."""
     n_chunks = bounds.shape[0] - 1
     for c in prange(n_chunks):
         # The chunk number as int64: Numba types the loop index int64 when it types this function
         # and uint64 in the parallel loop it then builds, and each type compiles `advance_chunk`
         # again (13 of 60 s of the cold compile here); one type, one compile.
         advance_chunk(pop, w, p_arr, seed, t, np.int64(c), bounds[c], bounds[c + 1], tally)
-    sum_chunks_into(tally, totals)
+
+
+@rule
+def advance_cohort_chunk(pop, aspiring, plan, w, p_arr, seed, t, c, start, stop, tally, ppm) -> int:
+    """One week for cohorts start..stop-1 into counter row c; returns the movers they let go."""
+    p = p_arr[0]
+    ints = tally.ints[c]
+    applicants = tally.applicants[c]
+    stock = tally.stock[c]
+    remit_receivers = tally.remit_receivers[c]
+    leaving = 0
+    for i in range(start, stop):
+        leavers = step_cohort(pop, i, aspiring, plan, w, p, seed, t, ints, applicants, ppm)
+        leaving += leavers
+        oi = w.origin_index[pop.location[i]]
+        loc = pop.location[i]
+        stock[oi, loc, State.STAYING] += pop.weight[i]
+        stock[oi, loc, State.ASPIRING] += aspiring[i]
+        stock[oi, loc, State.PREPARING] += leavers * ppm
+        if pop.time_in_state[i] < MAX_WEEKS_IN_STATE:
+            pop.time_in_state[i] += 1
+        if receives_remittances(pop, i):
+            remit_receivers[oi] += pop.weight[i] + aspiring[i] + leavers * ppm
+    return leaving
+
+
+@njit(parallel=True, cache=True)
+def advance_cohorts(pop, aspiring, plan, w, p_arr, seed, t, bounds, tally, ppm, chunk_leavers):
+    """One week for every cohort, chunks in parallel; chunk_leavers[c]: the movers chunk c lets go."""
+    for c in prange(bounds.shape[0] - 1):
+        chunk_leavers[c] = advance_cohort_chunk(pop, aspiring, plan, w, p_arr, seed, t, np.int64(c), bounds[c],
+                                                bounds[c + 1], tally, ppm)
+
+
+@rule
+def write_mover(rows, r, pop, c, key, channel, destination, ppm) -> None:
+    """Row r: a mover of ppm persons leaving cohort c to prepare a move by `channel` to `destination`,
+    with the cohort's attributes."""
+    rows.state[r] = State.PREPARING
+    rows.legal[r] = Legal.NATIONAL
+    rows.channel[r] = channel
+    rows.flags[r] = pop.flags[c]
+    rows.origin[r] = pop.origin[c]
+    rows.location[r] = pop.location[c]
+    rows.destination[r] = destination
+    rows.edge[r] = -1
+    rows.leg_left[r] = 0
+    rows.time_in_state[r] = 0
+    rows.skill[r] = pop.skill[c]
+    rows.awareness[r] = pop.awareness[c]
+    rows.savings[r] = pop.savings[c]
+    rows.income[r] = pop.income[c]
+    rows.debt[r] = pop.debt[c]
+    rows.weight[r] = ppm
+    rows.key[r] = key
+
+
+@rule
+def spawn_chunk(pop, plan, rows, r, w, p_arr, seed, t, start, stop, ppm) -> None:
+    """The movers of cohorts start..stop-1, written from row r on: each cohort's leavers' draws
+    replayed (`cohorts.leave_regular`, `leave_other`), so exactly the movers the week decided."""
+    p = p_arr[0]
+    for c in range(start, stop):
+        n = plan[c, PLAN_LEAVERS]
+        if n == 0:
+            continue
+        node = pop.location[c]
+        oi = w.origin_index[node]
+        key = pop.key[c]
+        made = 0
+        for j in range(plan[c, PLAN_TRY_REGULAR]):
+            if made == n:
+                break
+            d = leave_regular(pop, c, w, p, seed, t, oi, j)
+            if d >= 0:
+                write_mover(rows, r, pop, c, child_key(key, t, made), Channel.REGULAR, d, ppm)
+                r += 1
+                made += 1
+        spend = budget(pop, c, journey_credit(pop, c, p))
+        n_asylum = plan[c, PLAN_ASYLUM]
+        for j in range(plan[c, PLAN_SEEK]):
+            if made == n:
+                break
+            d = leave_other(pop, c, w, p, seed, t, node, oi, j, n_asylum, spend)
+            if d >= 0:
+                channel = Channel.ASYLUM if j < n_asylum else Channel.IRREGULAR
+                write_mover(rows, r, pop, c, child_key(key, t, made), channel, d, ppm)
+                r += 1
+                made += 1
+
+
+@njit(parallel=True, cache=True)
+def spawn_movers(pop, plan, rows, first, w, p_arr, seed, t, bounds, chunk_leavers, ppm) -> None:
+    """This week's movers as rows first.. (cohort chunk by chunk, in cohort order: the same rows
+    whatever the thread count); `rows` has room for them (`population.Rows.reserve`)."""
+    n_chunks = bounds.shape[0] - 1
+    offsets = np.empty(n_chunks, np.int64)
+    r = first
+    for c in range(n_chunks):
+        offsets[c] = r
+        r += chunk_leavers[c]
+    for c in prange(n_chunks):
+        spawn_chunk(pop, plan, rows, offsets[c], w, p_arr, seed, t, bounds[c], bounds[c + 1], ppm)

@@ -23,6 +23,7 @@ BYTES_PER_AGENT = 48
 # The reference twin keeps one Mesa agent (a Python object) per person besides the arrays:
 # 2,568 B/agent measured at 100k agents after one week.
 BYTES_PER_AGENT_BY_ENGINE = {"numba": BYTES_PER_AGENT, "reference": 3_000}
+GROWTH_FACTOR = 2  # growing arrays double their capacity: up to twice the rows in use
 BASE_BYTES = 400 * 2**20  # Python, NumPy, Numba and the compiled kernels: ~212 MB measured, doubled
 # Recorder per week: stocks (origins x nodes x states) and edge counters, int64 (40 kB at 40 nodes,
 # 7 origins, 14 states, 96 legs); the output tables built from it at the end take about as much again.
@@ -63,19 +64,24 @@ def available_bytes() -> int | None:
 
 
 def check_fits(key: str, n_agents: int, weeks: int, per_week: int, processes: int = 1,
-               available: int | None = None, engine: str = "numba") -> None:
-    """Refuse a run (or `processes` runs at once) that would not fit in this machine's memory."""
+               available: int | None = None, engine: str = "numba", rows: int | None = None) -> None:
+    """Refuse a run (or `processes` runs at once) that would not fit in this machine's memory.
+
+    `rows`: the rows the run holds at its end (cohorts, people abroad and movers), when known;
+    the arrays may hold up to twice that while they grow (capacity doubling), counted here."""
     free = available_bytes() if available is None else available
     if free is None:
         return
     per_agent = BYTES_PER_AGENT_BY_ENGINE.get(engine, BYTES_PER_AGENT)
-    need = processes * run_bytes(n_agents, weeks, per_week, per_agent)
+    count = n_agents if rows is None else max(n_agents, GROWTH_FACTOR * rows)
+    need = processes * run_bytes(count, weeks, per_week, per_agent)
     if need <= free:
         return
     room = free // processes - BASE_BYTES - RECORD_FACTOR * per_week * weeks
     most = max(0, room // per_agent)
     each = f" each, {processes} runs at once," if processes > 1 else ""
-    raise InputError(key, n_agents, f"at most about {most:,} agents{each} on this machine: {n_agents:,} agents for {weeks} "
+    what = f"{n_agents:,} agents" if rows is None else f"{n_agents:,} cohorts (about {rows:,} rows by the end)"
+    raise InputError(key, n_agents, f"at most about {most:,} rows{each} on this machine: {what} for {weeks} "
                      f"weeks need about {need / 2**30:.1f} GiB{' in all' if processes > 1 else ''}, "
                      f"and {free / 2**30:.1f} GiB is available")
 

@@ -1,8 +1,9 @@
 """SilkRoutesModel: the Mesa model that ties network, population, mechanisms and outcomes.
 
 Locations are Mesa agents on a `mesa.discrete_space.Network` and hold the node aggregates
-(persons present by state). The migrant population lives in struct-of-arrays and is advanced
-by the Numba kernel in `kernel.py`. One step is one week: the phases of `phases.WEEK`, in order
+(persons present by state). The population lives in structs of arrays in two resolutions
+(`population`: weighted cohorts at home, rows of `persons_per_mover` persons for everyone who
+moves) and is advanced by the Numba kernels in `kernel.py`. One step is one week: the phases of `phases.WEEK`, in order
 (`STEP_ORDER` is read from them).
 """
 
@@ -22,17 +23,17 @@ from bp_sim import tally as T
 from bp_sim.build import build_world
 from bp_sim.errors import InputError
 from bp_sim.invariants import check_week
-from bp_sim.kernel import advance_population
+from bp_sim.kernel import advance_cohorts, advance_rows, spawn_movers
 from bp_sim.network import Network, load_network
 from bp_sim.outcomes import Recorder
 from bp_sim.parameters import Scalars, make_scalars
 from bp_sim.phases import STEP_ORDER, WEEK, Phase, step_order
 from bp_sim.policy_build import policy_from_scenario
-from bp_sim.population import initial_population
+from bp_sim.population import Population, Rows, initial_population
 from bp_sim.rng import seed_key
 from bp_sim.scenario import Scenario, check_shares_over_time, load_scenario
 from bp_sim.states import N_STATES, State
-from bp_sim.validate import MIN_AGENTS, agents_key, check_memory, population_size
+from bp_sim.validate import MIN_AGENTS, agents_key, check_memory, expected_rows, population_size, resolutions
 from bp_sim.world import WAIT_BUCKETS
 
 __all__ = ["STEP_ORDER", "Location", "SilkRoutesModel"]
@@ -57,7 +58,7 @@ class Location(FixedAgent):
         last = self.model.last
         if last is None:
             return np.zeros(N_STATES)
-        return last.stock[:, self.node, :].sum(axis=0) * self.model.persons_per_agent
+        return last.stock[:, self.node, :].sum(axis=0)
 
     @property
     def persons(self) -> float:
@@ -70,7 +71,11 @@ class SilkRoutesModel(mesa.Model):
 
     Args:
         scenario: a Scenario, a path to a scenario TOML, a bundled name, or None (baseline).
-        agents: population size in agents (overrides the scenario).
+        agents: cohorts at home (overrides the scenario): the stay-at-home resolution.
+        persons_per_mover: persons in each row of people who move (overrides the scenario; 1: every
+            mover is one person).
+        persons_per_agent_abroad: persons in each row of the people abroad at the start
+            (overrides the scenario; default persons_per_mover).
         seed: random seed (overrides the scenario). The same seed gives identical outputs.
         check_invariants: verify after every step that no agent was lost or created and that
             every agent's state is consistent (used in tests; costs a pass over the arrays).
@@ -85,7 +90,8 @@ class SilkRoutesModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, agents: int | None = None,
                  seed: int | None = None, check_invariants: bool = False,
-                 network: Network | None = None) -> None:
+                 network: Network | None = None, persons_per_mover: int | None = None,
+                 persons_per_agent_abroad: float | None = None) -> None:
         net = network if network is not None else load_network()
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario, net)
@@ -106,15 +112,25 @@ class SilkRoutesModel(mesa.Model):
         self.world, self.base = build_world(net, self.p_base)
         self.policy = policy_from_scenario(scenario, net, self.p_base, self.base)
 
-        n_agents = self._population_size(agents)
-        self.pop, self.persons_per_agent = initial_population(net, self.world, self.p_base, n_agents,
-                                                              self.seed_key)
-        self.n_agents = n_agents
-        self.bounds = T.chunk_bounds(n_agents)
+        self.persons_per_mover, self.persons_per_agent_abroad = resolutions(
+            scenario, persons_per_mover, persons_per_agent_abroad)
+        n_cohorts = self._population_size(agents)
+        self.cohorts, abroad = initial_population(net, self.world, self.p_base, n_cohorts,
+                                                  self.persons_per_agent_abroad, self.seed_key)
+        self.rows = Rows(abroad)
+        self.n_cohorts = n_cohorts
+        self.n_agents = n_cohorts  # the `agents` asked for: cohorts at home
+        self.persons_total = int(self.cohorts.rows.weight.sum() + abroad.weight.sum())
+        home = int(self.cohorts.rows.weight.sum())
+        self.persons_per_agent = home / n_cohorts  # persons per cohort at the start (the stay-at-home weight)
+        self.cohort_bounds = T.chunk_bounds(n_cohorts)
+        self._row_bounds = (-1, None)  # (rows, their chunk bounds), remade when the rows grow
+        self.chunk_leavers = np.zeros(T.MAX_CHUNKS, np.int64)
         n_o = len(net.origin_nodes)
         self.n_asylum = int((self.world.asylum_index >= 0).sum())
-        self.tally = T.new_tally(len(self.bounds) - 1, n_o, net.n_nodes, N_STATES, net.n_edges,
-                                 self.n_asylum, WAIT_BUCKETS)
+        self.tally = T.new_tally(T.MAX_CHUNKS, n_o, net.n_nodes, N_STATES, net.n_edges, self.n_asylum, WAIT_BUCKETS)
+        self.dead_total = np.zeros((n_o, net.n_nodes), np.int64)  # persons dead or missing so far
+        self.row_steps = 0  # rows stepped so far (cohorts and rows, week by week)
         self.recorder = Recorder.allocate(scenario.weeks, n_o, net.n_nodes, N_STATES, net.n_edges)
 
         self.last: T.Tally | None = None  # last week's summed tallies (None before the first week)
@@ -125,7 +141,7 @@ class SilkRoutesModel(mesa.Model):
         self.states = {ph.name: ph.state(self) for ph in self.week_phases if ph.state is not None}
         self.phase_seconds: dict[str, float] | None = None  # per phase, when profiling (`profile_phases`)
         self.week = 0
-        self.dead_count = int((self.pop.state == State.DEAD_MISSING).sum())
+        self.dead_count = 0
 
         self.space = NetworkSpace(net.graph, random=self.random)
         for node, node_id in enumerate(net.nodes.node_id):
@@ -133,6 +149,16 @@ class SilkRoutesModel(mesa.Model):
         self.locations = self.agents_by_type[Location]
         if not self.makes_agents_later:
             self.forget_agent_ids()
+
+    @property
+    def pop(self) -> Population:
+        """The rows in use: movers, people abroad and returnees (the cohorts are `cohorts.rows`)."""
+        return self.rows.pop
+
+    @property
+    def rows_in_use(self) -> int:
+        """Rows of the population now: cohorts and individual rows."""
+        return self.n_cohorts + self.rows.n
 
     def forget_agent_ids(self) -> None:
         """Drop Mesa's agent-id counter of this model, once it makes no more agents.
@@ -147,9 +173,12 @@ class SilkRoutesModel(mesa.Model):
     # ------------------------------------------------------------------ set-up helpers
     def _population_size(self, agents: int | None) -> int:
         if agents is not None:
-            agents = checks.whole("agents", agents, MIN_AGENTS, None, "a whole number of agents")
+            agents = checks.whole("agents", agents, MIN_AGENTS, None, "a whole number of cohorts")
         n = population_size(self.scenario, agents, self.net, self.p_base)
-        check_memory(self.scenario, n, self.net, agents_key(self.scenario, agents, "agents"), engine=self.engine)
+        rows = expected_rows(self.scenario, n, self.net, self.p_base, self.persons_per_mover,
+                             self.persons_per_agent_abroad)
+        check_memory(self.scenario, n, self.net, agents_key(self.scenario, agents, "agents"), engine=self.engine,
+                     rows=rows)
         return n
 
     def set_scenario(self, scenario: Scenario) -> None:
@@ -197,14 +226,42 @@ class SilkRoutesModel(mesa.Model):
         """From now on, add up the wall time each phase takes (`phase_seconds`)."""
         self.phase_seconds = {ph.name: 0.0 for ph in self.week_phases}
 
-    def advance_population(self, t: int) -> T.Tally:
-        """Every migrant one week (the Numba kernel); returns this week's counters summed.
+    def row_bounds(self) -> np.ndarray:
+        """Chunk bounds of the rows in use (a function of their number alone)."""
+        n, bounds = self._row_bounds
+        if n != self.rows.n:
+            bounds = T.chunk_bounds(self.rows.n)
+            self._row_bounds = (self.rows.n, bounds)
+        return bounds
 
-        The reference twin (`bp_sim.reference`) overrides this with one Mesa agent per migrant.
+    def advance_population(self, t: int) -> T.Tally:
+        """Everyone one week (the Numba kernels); returns this week's counters summed.
+
+        The rows first, then the cohorts; then the movers who left the cohorts become rows (from
+        next week on), the arrays grown first if they must. The reference twin
+        (`bp_sim.reference`) overrides this with one Mesa agent per row and per cohort.
         """
         totals = self._totals[t % 2]  # the other one is `last`, which this week reads
-        advance_population(self.pop, self.world, self.p_arr, self.seed_key, t, self.bounds, self.tally, totals)
+        bounds = self.row_bounds()
+        self.row_steps += self.rows_in_use
+        w, cohorts, ppm = self.world, self.cohorts, self.persons_per_mover
+        advance_rows(self.pop, w, self.p_arr, self.seed_key, t, bounds, self.tally)
+        advance_cohorts(cohorts.rows, cohorts.aspiring, cohorts.plan, w, self.p_arr, self.seed_key, t,
+                        self.cohort_bounds, self.tally, ppm, self.chunk_leavers)
+        new = int(self.chunk_leavers.sum())
+        if new:
+            self.rows.reserve(new)
+            spawn_movers(cohorts.rows, cohorts.plan, self.rows.full, self.rows.n, w, self.p_arr, self.seed_key, t,
+                         self.cohort_bounds, self.chunk_leavers, ppm)
+            self.rows.use(self.rows.n + new)
+        T.sum_chunks_into(self.tally, totals, max(len(bounds), len(self.cohort_bounds)) - 1)
+        self.add_dead(totals)
         return totals
+
+    def add_dead(self, totals: T.Tally) -> None:
+        """This week's dead and missing added to those before: their stock by origin and place."""
+        self.dead_total += totals.dead
+        totals.stock[:, :, State.DEAD_MISSING] += self.dead_total
 
     def apply_agent_rule(self, kernel, twin_rule, t: int) -> None:
         """A per-agent rule of a mechanism of its own, for a phase to call: the compiled
@@ -215,7 +272,8 @@ class SilkRoutesModel(mesa.Model):
     # ------------------------------------------------------------------ checks and outputs
     def verify(self, tot: T.Tally) -> None:
         """The invariants of `invariants.check_week` after this week (raises InvariantError)."""
-        self.dead_count = check_week(self.pop, self.n_agents, self.net.n_nodes, self.dead_count, tot, self.week)
+        self.dead_count = check_week(self.pop, self.cohorts, self.persons_total, self.net.n_nodes, self.dead_count,
+                                     tot, self.week)
 
     def run(self, weeks: int | None = None, progress=None) -> None:
         """Run the scenario's horizon (or `weeks`), calling progress(week, total) if given."""

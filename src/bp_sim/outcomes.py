@@ -75,8 +75,7 @@ def horizon_totals(series: np.ndarray) -> np.ndarray:
     return np.where(IS_FLOW, sums, means)
 
 
-# How each outcome comes from a week's summed tallies: (kind, a, b). Counts and sums are scaled
-# from agents to persons; ratios are not.
+# How each outcome comes from a week's summed tallies (in persons and USD): (kind, a, b).
 _COUNT, _MONEY, _STATES, _RATIO, _MONEY_PER_COUNT, _DETECTIONS = range(6)
 
 
@@ -126,7 +125,7 @@ _SOURCE_TABLE = np.array([_SOURCES[name] for name in OUTCOME_NAMES], np.int64)
 
 
 @njit(cache=True)
-def _fill_outcomes(ints, money, stock, edge, edge_frontex, ppa, sources, row) -> None:
+def _fill_outcomes(ints, money, stock, edge, edge_frontex, sources, row) -> None:
     """Write one week's outcomes into row, following the sources table."""
     n_states = stock.shape[2]
     by_state = np.zeros(n_states, np.int64)
@@ -137,31 +136,32 @@ def _fill_outcomes(ints, money, stock, edge, edge_frontex, ppa, sources, row) ->
     for k in range(sources.shape[0]):
         kind, a, b = sources[k, 0], sources[k, 1], sources[k, 2]
         if kind == _COUNT:
-            row[k] = ints[a] * ppa
+            row[k] = ints[a]
         elif kind == _MONEY:
-            row[k] = money[a] * ppa
+            row[k] = money[a]
         elif kind == _STATES:
             total = 0
             for s in range(n_states):
                 if a & (1 << s):
                     total += by_state[s]
-            row[k] = total * ppa
+            row[k] = total
         elif kind == _RATIO:
             row[k] = ints[a] / ints[b] if ints[b] else np.nan
         elif kind == _MONEY_PER_COUNT:
             row[k] = money[a] / ints[b] if ints[b] else np.nan
         else:
             total = 0
-            for e in range(edge.shape[0]):
-                if edge_frontex[e] == a:
-                    total += edge[e, T.E_DETECTIONS]
-            row[k] = total * ppa
+            for o in range(edge.shape[0]):
+                for e in range(edge.shape[1]):
+                    if edge_frontex[e] == a:
+                        total += edge[o, e, T.E_DETECTIONS]
+            row[k] = total
 
 
-def weekly_outcomes(tot: T.Tally, ppa: float, edge_frontex: np.ndarray) -> np.ndarray:
+def weekly_outcomes(tot: T.Tally, edge_frontex: np.ndarray) -> np.ndarray:
     """One row of outcomes (OUTCOME_NAMES order) from a week's summed tallies, in persons."""
     row = np.empty(len(OUTCOME_NAMES))
-    _fill_outcomes(tot.ints, tot.money, tot.stock, tot.edge, edge_frontex, float(ppa), _SOURCE_TABLE, row)
+    _fill_outcomes(tot.ints, tot.money, tot.stock, tot.edge, edge_frontex, _SOURCE_TABLE, row)
     return row
 
 
@@ -170,11 +170,12 @@ class Recorder:
     """Preallocated weekly records: outcomes, stocks by origin/node/state, edge counts."""
 
     outcomes: np.ndarray  # (steps, n_outcomes) float64
-    stocks: np.ndarray  # (steps, O, N, S) int64 agents
-    edges: np.ndarray  # (steps, E, N_EDGE) int64 agents
+    stocks: np.ndarray  # (steps, O, N, S) int64 persons
+    edges: np.ndarray  # (steps, E, N_EDGE) int64 persons, all origins
+    edges_by_origin: np.ndarray  # (steps, O, E, N_EDGE) int64 persons by origin
     edge_fee: np.ndarray  # (steps, E) float64 USD
-    claims: np.ndarray  # (steps, O) int64 agents: asylum claims by origin
-    remit_in: np.ndarray  # (steps, O) float64 USD per agent: remittances arriving by origin
+    claims: np.ndarray  # (steps, O) int64 persons: asylum claims by origin
+    remit_in: np.ndarray  # (steps, O) float64 USD: remittances arriving by origin
     steps_done: int = 0
 
     @classmethod
@@ -183,6 +184,7 @@ class Recorder:
             outcomes=np.full((steps, len(OUTCOME_NAMES)), np.nan),
             stocks=np.zeros((steps, n_origins, n_nodes, n_states), np.int64),
             edges=np.zeros((steps, n_edges, T.N_EDGE), np.int64),
+            edges_by_origin=np.zeros((steps, n_origins, n_edges, T.N_EDGE), np.int64),
             edge_fee=np.zeros((steps, n_edges)),
             claims=np.zeros((steps, n_origins), np.int64),
             remit_in=np.zeros((steps, n_origins)),
@@ -196,6 +198,8 @@ class Recorder:
         self.outcomes = np.vstack([self.outcomes, np.full((extra, self.outcomes.shape[1]), np.nan)])
         self.stocks = np.concatenate([self.stocks, np.zeros((extra, *self.stocks.shape[1:]), np.int64)])
         self.edges = np.concatenate([self.edges, np.zeros((extra, *self.edges.shape[1:]), np.int64)])
+        self.edges_by_origin = np.concatenate([self.edges_by_origin,
+                                               np.zeros((extra, *self.edges_by_origin.shape[1:]), np.int64)])
         self.edge_fee = np.vstack([self.edge_fee, np.zeros((extra, self.edge_fee.shape[1]))])
         self.claims = np.vstack([self.claims, np.zeros((extra, self.claims.shape[1]), np.int64)])
         self.remit_in = np.vstack([self.remit_in, np.zeros((extra, self.remit_in.shape[1]))])
@@ -204,7 +208,8 @@ class Recorder:
         self.grow(t + 1)
         self.outcomes[t] = row
         self.stocks[t] = tot.stock
-        self.edges[t] = tot.edge
+        self.edges_by_origin[t] = tot.edge
+        tot.edge.sum(axis=0, out=self.edges[t])
         self.edge_fee[t] = edge_cost
         self.claims[t] = tot.claims
         self.remit_in[t] = tot.remit_in

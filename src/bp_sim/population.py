@@ -1,10 +1,15 @@
-"""The migrant population as a struct of arrays, and its initial state from the data.
+"""The population in two resolutions, as structs of arrays, and its initial state from the data.
 
-One agent stands for `persons_per_agent` persons. Every agent lives in the same set of flat
-NumPy arrays (about 30 bytes an agent); there are no per-agent Python objects. The initial
-state places agents at their origins in proportion to population, and abroad in proportion to
-the UN DESA 2020 bilateral stocks (refugees in first-asylum countries split between registered
-and undocumented).
+People at home live in weighted cohorts: a row of `Population` (fixed in number, `agents`) whose
+`weight` is the persons of that cohort staying at home, with its aspiring persons beside it
+(`Cohorts.aspiring`); every cohort keeps its own skill, awareness, savings and household
+remittance link. Whoever leaves a cohort to prepare a move becomes a row of its own of
+`persons_per_mover` persons (1: every mover is one person), taking the cohort's attributes with
+it; the cohort's weight falls by as much. People abroad at the start (the UN DESA 2020 stocks,
+refugees in first-asylum countries split between registered and undocumented) are rows of about
+`persons_per_agent_abroad` persons each. Movers, people abroad and returnees share one growing
+table (`Rows`): it grows between weeks, never inside a kernel, by doubling its capacity.
+Every row has a stable `key` that random draws are keyed by, never its slot.
 """
 
 from __future__ import annotations
@@ -47,22 +52,90 @@ POP_DTYPES = {
     "savings": np.float32,  # USD
     "income": np.float32,  # USD earned this week
     "debt": np.float32,  # USD owed (to smugglers, recruiters)
+    "weight": np.int32,  # persons the row stands for (a cohort: its persons staying at home)
+    "key": np.uint64,  # stable identity: the draws of the row are keyed by it (rng)
 }
 
 Population = namedtuple("Population", tuple(POP_DTYPES))
 
 
+# Columns of `Cohorts.plan`: what each cohort's leavers drew this week, kept so that the spawn
+# pass makes exactly the rows the week decided (`kernel.spawn_movers`).
+PLAN_TRY_REGULAR = 0  # persons (in movers) who tried for a regular slot
+PLAN_SEEK = 1  # persons (in movers) who set out to seek protection or go irregularly (asylum first)
+PLAN_ASYLUM = 2  # of PLAN_SEEK, the first ones seek protection, the rest go irregularly
+PLAN_LEAVERS = 3  # movers who start preparing: rows to make
+N_PLAN = 4
+
+
+class Cohorts(namedtuple("Cohorts", ("rows", "aspiring", "plan"))):
+    """People at home by cohort: `rows` (a Population whose weight is the persons staying),
+    `aspiring` (int64 persons of each cohort who wish to move) and `plan` (int64 (cohorts,
+    N_PLAN): this week's leavers' draws)."""
+
+
 def bytes_per_agent() -> int:
-    """State bytes an agent needs."""
+    """State bytes a row needs."""
     return int(sum(np.dtype(t).itemsize for t in POP_DTYPES.values()))
 
 
 def allocate(n: int) -> Population:
-    """Arrays for n agents, zeroed (destination and edge at -1)."""
+    """Arrays for n rows, zeroed (destination and edge at -1, weight 1, key = slot)."""
     arrays = {k: np.zeros(n, dtype=t) for k, t in POP_DTYPES.items()}
     arrays["destination"][:] = -1
     arrays["edge"][:] = -1
+    arrays["weight"][:] = 1
+    arrays["key"][:] = np.arange(n, dtype=np.uint64)
     return Population(**arrays)
+
+
+class Rows:
+    """The growing table of individual rows (movers, people abroad, returnees).
+
+    `pop` is a view of the `n` rows in use over arrays with room for more; `reserve` makes room
+    between weeks, doubling the capacity when it must grow, so a steady run allocates nothing
+    week by week and the arrays reach their final size in a few copies.
+    """
+
+    def __init__(self, pop: Population) -> None:
+        self._full = pop
+        self.n = len(pop.state)
+        self.pop = pop
+        self.grown = 0  # how many times the arrays were reallocated
+
+    @property
+    def capacity(self) -> int:
+        return len(self._full.state)
+
+    @property
+    def full(self) -> Population:
+        """The arrays with their spare room (rows n.. are not in use)."""
+        return self._full
+
+    def reserve(self, extra: int) -> None:
+        """Room for `extra` more rows after the n in use."""
+        need = self.n + extra
+        if need <= self.capacity:
+            return
+        cap = max(need, 2 * self.capacity, 1024)
+        bigger = allocate(cap)
+        for old, new in zip(self._full, bigger, strict=True):
+            new[: self.n] = old[: self.n]
+        self._full = bigger
+        self.grown += 1
+        self.pop = Population(*(a[: self.n] for a in self._full))
+
+    def use(self, n: int) -> None:
+        """The first n rows are in use (after a spawn pass wrote rows n_old..n-1)."""
+        if n > self.capacity:
+            raise ValueError(f"{n} rows in use but room for {self.capacity}")
+        if n != self.n:
+            self.n = n
+            self.pop = Population(*(a[:n] for a in self._full))
+
+    @property
+    def nbytes(self) -> int:
+        return int(sum(a.nbytes for a in self._full))
 
 
 @dataclass(frozen=True)
@@ -113,32 +186,47 @@ def initial_groups(net, p) -> list[Group]:
     return groups
 
 
+def home_persons(net, p) -> float:
+    """Persons at home at the start (the cohorts' weight)."""
+    return float(sum(g.persons for g in initial_groups(net, p) if g.state == State.STAYING))
+
+
 def total_persons(net, p) -> float:
     return float(sum(g.persons for g in initial_groups(net, p)))
+
+
+def split_whole(persons: int, rows: int) -> np.ndarray:
+    """`persons` (whole) over `rows` rows as evenly as whole numbers allow (the first ones +1)."""
+    base, extra = divmod(int(persons), int(rows))
+    out = np.full(rows, base, np.int64)
+    out[:extra] += 1
+    return out
 
 
 @njit(cache=True)
 def _draw_range(pop, start, stop, seed, income_week, skill_sd, savings_weeks, savings_log_sd, awareness_mean,
                 awareness_sd, employed_share, pending_spread_weeks, origin_index, remit_households):
-    """Initial skill, awareness, savings, employment, waiting time and household of agents start..stop-1."""
+    """Initial skill, awareness, savings, employment, waiting time and household of rows start..stop-1,
+    keyed by each row's key (a cohort and everyone who later leaves it share these draws)."""
     for i in range(start, stop):
-        # A fixed draw per person: their household has a migrant sending money home, or not.
-        if uniform(seed, i, 0, D_HOUSEHOLD) < remit_households[origin_index[pop.origin[i]]]:
+        key = pop.key[i]
+        # A fixed draw per cohort or row: its household has a migrant sending money home, or not.
+        if uniform(seed, key, 0, D_HOUSEHOLD) < remit_households[origin_index[pop.origin[i]]]:
             pop.flags[i] |= FLAG_REMIT_HOUSEHOLD
-        z = normal(seed, i, 0, D_INIT_SKILL)
+        z = normal(seed, key, 0, D_INIT_SKILL)
         pop.skill[i] = level_byte(0.5 + skill_sd * z)
-        z = normal(seed, i, 0, D_INIT_AWARENESS)
+        z = normal(seed, key, 0, D_INIT_AWARENESS)
         pop.awareness[i] = level_byte(awareness_mean + awareness_sd * z)
-        z = normal(seed, i, 0, D_INIT_SAVINGS)
+        z = normal(seed, key, 0, D_INIT_SAVINGS)
         weekly = income_week[pop.location[i]] * income_factor(skill_of(pop, i))
         # Lognormal with mean 1: exp(sd * z - sd^2 / 2).
         pop.savings[i] = weekly * savings_weeks * np.exp(savings_log_sd * z - 0.5 * savings_log_sd**2)
         s = pop.state[i]
         if s == State.PROTECTED or s == State.REGULAR_RESIDENT or s == State.IRREGULAR_RESIDENT:
-            if uniform(seed, i, 0, D_INIT_EMPLOYED) < employed_share:
+            if uniform(seed, key, 0, D_INIT_EMPLOYED) < employed_share:
                 pop.flags[i] |= FLAG_EMPLOYED
         if s == State.ASYLUM_PENDING:
-            pop.time_in_state[i] = int(uniform(seed, i, 0, D_INIT_STATUS) * pending_spread_weeks)
+            pop.time_in_state[i] = int(uniform(seed, key, 0, D_INIT_STATUS) * pending_spread_weeks)
 
 
 @njit(parallel=True, cache=True)
@@ -152,17 +240,42 @@ def _draw_attributes(pop, bounds, seed, income_week, skill_sd, savings_weeks, sa
                     remit_households)
 
 
-def initial_population(net, world, p, n_agents: int, seed_key) -> tuple[Population, float]:
-    """Build the starting population; returns it and persons_per_agent."""
-    groups = initial_groups(net, p)
-    persons = np.array([g.persons for g in groups])
-    counts = apportion(persons, n_agents)
-    pop = allocate(n_agents)
+def _fill(groups: list[Group], rows_per_group: np.ndarray, first_key: int) -> Population:
+    """Rows for the groups (whole persons split evenly over each group's rows), keys from first_key."""
+    pop = allocate(int(rows_per_group.sum()))
     for field in ("origin", "location", "state", "legal"):
         values = np.array([getattr(g, field) for g in groups])
-        getattr(pop, field)[:] = np.repeat(values, counts)
-    _draw_attributes(pop, chunk_bounds(n_agents), seed_key, world.income_week, p.init_skill_sd,
+        getattr(pop, field)[:] = np.repeat(values, rows_per_group)
+    weights = [split_whole(round(g.persons), r) for g, r in zip(groups, rows_per_group, strict=True) if r > 0]
+    pop.weight[:] = np.concatenate(weights) if weights else np.zeros(0, np.int64)
+    pop.key[:] = np.arange(first_key, first_key + len(pop.key), dtype=np.uint64)
+    return pop
+
+
+def _draw(pop: Population, world, p, seed_key) -> None:
+    _draw_attributes(pop, chunk_bounds(len(pop.state)), seed_key, world.income_week, p.init_skill_sd,
                      p.init_savings_weeks, p.init_savings_log_sd, p.init_awareness_mean, p.init_awareness_sd,
                      p.init_employed_share, p.init_pending_spread_weeks, world.origin_index,
                      world.remit_households)
-    return pop, float(persons.sum()) / n_agents
+
+
+def abroad_rows(groups: list[Group], persons_per_row: float) -> np.ndarray:
+    """Rows per group abroad: about `persons_per_row` persons each, at least one per group with a person."""
+    return np.array([max(1, round(g.persons / persons_per_row)) if round(g.persons) >= 1 else 0 for g in groups],
+                    np.int64)
+
+
+def initial_population(net, world, p, n_cohorts: int, persons_per_agent_abroad: float,
+                       seed_key) -> tuple[Cohorts, Population]:
+    """The starting cohorts at home (n_cohorts rows, apportioned over origins by population) and
+    the rows abroad; keys 0.. for the cohorts, then on for the rows abroad."""
+    groups = initial_groups(net, p)
+    home = [g for g in groups if g.state == State.STAYING]
+    abroad = [g for g in groups if g.state != State.STAYING]
+    counts = apportion(np.array([g.persons for g in home]), n_cohorts)
+    rows = _fill(home, counts, 0)
+    _draw(rows, world, p, seed_key)
+    cohorts = Cohorts(rows, np.zeros(n_cohorts, np.int64), np.zeros((n_cohorts, N_PLAN), np.int64))
+    pop = _fill(abroad, abroad_rows(abroad, persons_per_agent_abroad), n_cohorts)
+    _draw(pop, world, p, seed_key)
+    return cohorts, pop

@@ -27,10 +27,11 @@ from bp_sim.model import SilkRoutesModel
 from bp_sim.network import load_network
 from bp_sim.outcomes import OUTCOME_NAMES
 from bp_sim.plots import draw_figures, plot_network_flows, plot_outcomes
+from bp_sim.population import bytes_per_agent
 from bp_sim.scenario import MAX_SEED, Scenario, load_scenario
 from bp_sim.states import State
 from bp_sim.tally import E_CROSSINGS, E_DEATHS, E_DETECTIONS, E_INTERCEPTIONS
-from bp_sim.validate import MIN_AGENTS, check_runnable
+from bp_sim.validate import MIN_AGENTS, check_runnable, set_resolutions
 from bp_sim.warmup import warm_up_engine
 
 
@@ -46,7 +47,7 @@ def timeseries_frame(model: SilkRoutesModel) -> pd.DataFrame:
 
 def edge_flows_frame(model: SilkRoutesModel) -> pd.DataFrame:
     """Crossings, interceptions, deaths, detections and fee per leg per week (persons, USD)."""
-    rec, net, ppa = model.recorder, model.net, model.persons_per_agent
+    rec, net = model.recorder, model.net
     steps = rec.steps_done
     e = net.n_edges
     labels = [net.edge_label(k) for k in range(e)]
@@ -55,17 +56,39 @@ def edge_flows_frame(model: SilkRoutesModel) -> pd.DataFrame:
         "edge": np.tile(labels, steps),
         "source": np.tile(net.routes.source.to_numpy(), steps),
         "target": np.tile(net.routes.target.to_numpy(), steps),
-        "crossings": rec.edges[:steps, :, E_CROSSINGS].ravel() * ppa,
-        "interceptions": rec.edges[:steps, :, E_INTERCEPTIONS].ravel() * ppa,
-        "deaths": rec.edges[:steps, :, E_DEATHS].ravel() * ppa,
-        "detections": rec.edges[:steps, :, E_DETECTIONS].ravel() * ppa,
+        "crossings": rec.edges[:steps, :, E_CROSSINGS].ravel(),
+        "interceptions": rec.edges[:steps, :, E_INTERCEPTIONS].ravel(),
+        "deaths": rec.edges[:steps, :, E_DEATHS].ravel(),
+        "detections": rec.edges[:steps, :, E_DETECTIONS].ravel(),
         "fee_usd": rec.edge_fee[:steps].ravel(),
+    })
+
+
+def edge_flows_by_origin_frame(model: SilkRoutesModel) -> pd.DataFrame:
+    """Crossings, interceptions, deaths and detections per leg, week and origin (persons; rows
+    where all four are zero left out). Summed over origins they are `edge_flows_frame`'s."""
+    rec, net = model.recorder, model.net
+    steps = rec.steps_done
+    flows = rec.edges_by_origin[:steps]  # (steps, O, E, N_EDGE)
+    week, o, e = np.nonzero(flows.any(axis=3))
+    names = net.nodes.node_id.to_numpy()
+    origins = names[np.array(net.origin_nodes)]
+    labels = np.array([net.edge_label(k) for k in range(net.n_edges)])
+    cells = flows[week, o, e]
+    return pd.DataFrame({
+        "step": week,
+        "origin": origins[o],
+        "edge": labels[e],
+        "crossings": cells[:, E_CROSSINGS],
+        "interceptions": cells[:, E_INTERCEPTIONS],
+        "deaths": cells[:, E_DEATHS],
+        "detections": cells[:, E_DETECTIONS],
     })
 
 
 def node_stocks_frame(model: SilkRoutesModel) -> pd.DataFrame:
     """Persons per week, location, origin and state (non-zero cells only, long form)."""
-    rec, net, ppa = model.recorder, model.net, model.persons_per_agent
+    rec, net = model.recorder, model.net
     steps = rec.steps_done
     idx = np.nonzero(rec.stocks[:steps])
     names = net.nodes.node_id.to_numpy()
@@ -76,14 +99,18 @@ def node_stocks_frame(model: SilkRoutesModel) -> pd.DataFrame:
         "origin": origins[idx[1]],
         "location": names[idx[2]],
         "state": state_names[idx[3]],
-        "persons": rec.stocks[:steps][idx] * ppa,
+        "persons": rec.stocks[:steps][idx],
     })
 
 
-def write_resolved_scenario(sc: Scenario, agents: int, path: Path) -> None:
-    """The scenario as run (extends resolved, agents fixed), so that it replays the run."""
+def write_resolved_scenario(sc: Scenario, agents: int, path: Path, persons_per_mover: int | None = None,
+                            persons_per_agent_abroad: float | None = None) -> None:
+    """The scenario as run (extends resolved, cohorts and resolutions fixed), so that it replays the run."""
     resolved = sc.to_toml_dict()
-    resolved["population"] = {"agents": agents}
+    resolved["population"] = {"agents": agents,
+                              **({"persons_per_mover": persons_per_mover} if persons_per_mover else {}),
+                              **({"persons_per_agent_abroad": persons_per_agent_abroad}
+                                 if persons_per_agent_abroad else {})}
     with path.open("wb") as fh:
         fh.write(f"# Resolved from {sc.source}\n".encode())
         tomli_w.dump(resolved, fh)
@@ -95,8 +122,12 @@ def peak_rss_bytes() -> int:
 
 def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *, years: float | None = None,
                  agents: int | None = None, seed: int | None = None, engine: str = "numba",
-                 progress: Callable[[int, int], None] | None = None, profile: bool = False) -> dict:
+                 progress: Callable[[int, int], None] | None = None, profile: bool = False,
+                 persons_per_mover: int | None = None, persons_per_agent_abroad: float | None = None) -> dict:
     """Run one scenario and write all outputs to out_dir atomically. Returns run info.
+
+    `persons_per_mover`, `persons_per_agent_abroad`: the resolutions of movers and of the people
+    abroad at the start (override the scenario's `[population]`).
 
     `profile`: time every phase of the week (`phases.WEEK`); the seconds per phase go into the
     run info (`phase_seconds`, also in run_info.json) and `phase_table` prints them.
@@ -113,7 +144,8 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
     if seed is not None:
         checks.whole("--seed", seed, 0, MAX_SEED)
     if agents is not None:
-        checks.whole("--agents", agents, MIN_AGENTS, 10**15, "a whole number of agents")
+        checks.whole("--agents", agents, MIN_AGENTS, 10**15, "a whole number of cohorts")
+    set_resolutions(sc, persons_per_mover, persons_per_agent_abroad)
     check_runnable(sc, net, agents, engine=engine)
     check_out(out_dir, "run")
     warm_up_engine(sc, network=net, stream=sys.stderr if progress is not None else None)  # says so if it compiles
@@ -129,8 +161,10 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         flows = edge_flows_frame(model)
         flows.to_parquet(tmp / "edge_flows.parquet", index=False)
+        edge_flows_by_origin_frame(model).to_parquet(tmp / "edge_flows_by_origin.parquet", index=False)
         node_stocks_frame(model).to_parquet(tmp / "node_stocks.parquet", index=False)
-        write_resolved_scenario(sc, model.n_agents, tmp / "scenario.toml")
+        write_resolved_scenario(sc, model.n_agents, tmp / "scenario.toml", model.persons_per_mover,
+                                model.persons_per_agent_abroad)
         failed = draw_figures({
             "outcomes.png": lambda: plot_outcomes(ts, tmp, f"{sc.name}: {model.n_agents:,} agents, seed {model.seed}"),
             "network_flows.png": lambda: plot_network_flows(model, flows, tmp),
@@ -140,12 +174,19 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
             "engine": model.engine,
             "agents": model.n_agents,
             "persons_per_agent": model.persons_per_agent,
+            "persons_per_mover": model.persons_per_mover,
+            "persons_per_agent_abroad": model.persons_per_agent_abroad,
+            "persons": model.persons_total,
+            "rows_at_end": model.rows_in_use,
+            "row_bytes": model.rows.nbytes + sum(a.nbytes for a in model.cohorts.rows) + model.cohorts.aspiring.nbytes,
+            "bytes_per_row": bytes_per_agent(),
             "steps": model.recorder.steps_done,
             "seed": model.seed,
             "threads": numba.get_num_threads() if model.engine == "numba" else 1,
             "seconds_simulation": t_sim,
             "seconds_total": time.perf_counter() - t0,
-            "agent_steps_per_second": model.n_agents * model.recorder.steps_done / max(t_sim, 1e-9),
+            "agent_steps_per_second": model.row_steps / max(t_sim, 1e-9),
+            "persons_steps_per_second": model.persons_total * model.recorder.steps_done / max(t_sim, 1e-9),
             "peak_rss_bytes": peak_rss_bytes(),
         }
         if failed:

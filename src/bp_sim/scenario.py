@@ -25,7 +25,8 @@ from bp_sim.userfiles import existing_file, read_toml
 
 TOP_KEYS = ("scenario", "population", "parameters", "levers", "nodes", "origins", "routes", "corridors", "events")
 SCENARIO_KEYS = ("name", "title", "description", "extends", "start_date", "years", "seed")
-POPULATION_KEYS = ("agents", "persons_per_agent")
+POPULATION_KEYS = ("agents", "persons_per_agent", "persons_per_mover", "persons_per_agent_abroad")
+COHORT_SIZE_KEYS = ("agents", "persons_per_agent")  # two ways of saying how many cohorts: a file sets one
 
 # Event types -> (scope, field) they move, and the keys they take.
 EVENT_TYPES = {
@@ -52,6 +53,8 @@ class Scenario:
     seed: int = 0
     agents: int | None = None
     persons_per_agent: float | None = None
+    persons_per_mover: int | None = None  # persons in each row of movers (1: every mover a person)
+    persons_per_agent_abroad: float | None = None  # persons in each row abroad at the start
     parameters: dict[str, float] = field(default_factory=dict)
     nodes: dict[str, dict[str, float]] = field(default_factory=dict)
     origins: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -75,7 +78,7 @@ class Scenario:
                                 "description": self.description,
                                 "start_date": self.start_date, "years": self.years, "seed": self.seed}
         out: dict[str, Any] = {"scenario": head}
-        pop = {k: v for k, v in (("agents", self.agents), ("persons_per_agent", self.persons_per_agent)) if v is not None}
+        pop = {k: getattr(self, k) for k in POPULATION_KEYS if getattr(self, k) is not None}
         if pop:
             out["population"] = pop
         for key in ("parameters", "nodes", "origins", "routes", "corridors"):
@@ -134,14 +137,17 @@ def _merge(base: dict, over: dict) -> dict:
 
     Both sides have been validated on their own, so `events` is an array on each side. A file
     that sets `population.agents` or `population.persons_per_agent` replaces the other one it
-    inherits: they are two ways of saying how many agents to run.
+    inherits: they are two ways of saying how many cohorts to run.
     """
     out = dict(base)
     for k, v in over.items():
         if k == "events":
             out[k] = list(base.get(k, [])) + list(v)
         elif k == "population" and isinstance(v, dict) and v:
-            out[k] = dict(v)  # agents or persons_per_agent: the child's choice replaces the parent's
+            kept = dict(base.get(k, {}))
+            if any(key in v for key in COHORT_SIZE_KEYS):  # the child's choice replaces the parent's
+                kept = {key: val for key, val in kept.items() if key not in COHORT_SIZE_KEYS}
+            out[k] = {**kept, **v}
         elif isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = _merge(out[k], v)
         else:
@@ -198,9 +204,15 @@ def parse_scenario(raw: dict, source: str = "", places: dict[str, set[str]] | No
         raise InputError("population.persons_per_agent", pop["persons_per_agent"],
                          "nothing when population.agents is set in the same file (set one of the two)")
     if "agents" in pop:
-        sc.agents = checks.whole("population.agents", pop["agents"], 100, 500_000_000, "a whole number of agents")
+        sc.agents = checks.whole("population.agents", pop["agents"], 100, 500_000_000, "a whole number of cohorts")
     if "persons_per_agent" in pop:
         sc.persons_per_agent = checks.number("population.persons_per_agent", pop["persons_per_agent"], 1, 1e8)
+    if "persons_per_mover" in pop:
+        sc.persons_per_mover = checks.whole("population.persons_per_mover", pop["persons_per_mover"], 1, 1_000_000,
+                                            "a whole number of persons")
+    if "persons_per_agent_abroad" in pop:
+        sc.persons_per_agent_abroad = checks.number("population.persons_per_agent_abroad",
+                                                    pop["persons_per_agent_abroad"], 1, 1e8)
 
     sc.levers = parse_levers(raw.get("levers", {}), places)
     params = checks.table("parameters", raw.get("parameters", {}))

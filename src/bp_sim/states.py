@@ -120,7 +120,10 @@ D_INIT_SAVINGS = 29
 D_INIT_AWARENESS = 30
 D_INIT_STATUS = 31
 D_INIT_EMPLOYED = 32
-D_HOUSEHOLD = 36  # drawn once per agent: does the household receive remittances?
+D_HOUSEHOLD = 36  # drawn once per cohort or row at the start: does the household receive remittances?
+
+# Cohorts at home (`cohorts.step_cohort`): whether a partial mover forms this week.
+D_COHORT_MOVER = 37
 
 # Reserved: defined but never drawn (ODD section 8, item 9). Kept so that no new decision reuses
 # their numbers.

@@ -12,7 +12,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-# Integer counters: agents (multiply by persons_per_agent for persons).
+# Integer counters, in persons (every row counts its weight).
 I_REGULAR_DEPARTURES = 0
 I_IRREGULAR_DEPARTURES = 1
 I_ASYLUM_APPLICATIONS = 2
@@ -40,7 +40,7 @@ I_NEW_ASPIRING = 23
 I_REGULAR_DEPARTURES_EUROPE = 24
 N_INT = 25
 
-# Money sums, USD (per agent; multiply by persons_per_agent).
+# Money sums, USD (every row counts its persons' money).
 M_SMUGGLER_REVENUE = 0
 M_REMIT_SENT = 1
 M_REMIT_FEES = 2
@@ -60,22 +60,26 @@ Tally = namedtuple(
     (
         "ints",  # (C, N_INT) int64
         "money",  # (C, N_MONEY) float64
-        "stock",  # (C, O, N, S) int64 agents by origin, node and state at the end of the week
-        "edge",  # (C, E, N_EDGE) int64
-        "demand",  # (C, E) int64 agents ready to depart on the edge this week
+        "stock",  # (C, O, N, S) int64 persons by origin, node and state at the end of the week
+        "edge",  # (C, O, E, N_EDGE) int64 persons by origin, edge and event
+        "demand",  # (C, E) int64 persons ready to depart on the edge this week
         "applicants",  # (C, O, N) int64 eligible applicants for regular slots
         "pending",  # (C, A, W) int64 claims pending by weeks waited
         "remit_in",  # (C, O) float64 USD arriving at each origin
-        "remit_receivers",  # (C, O) int64 agents at home in households that receive remittances
-        "arrivals",  # (C, N) int64 agents arriving to stay at a destination
+        "remit_receivers",  # (C, O) int64 persons at home in households that receive remittances
+        "arrivals",  # (C, N) int64 persons arriving to stay at a destination
         "refugees",  # (C, N) int64 registered refugees (resettlement pool)
         "claims",  # (C, O) int64 asylum claims lodged in EU/UK systems, by origin
+        "dead",  # (C, O, N) int64 persons dead or missing this week, by origin and the place they set off from
     ),
 )
 
 
-def chunk_bounds(n_agents: int, agents_per_chunk: int = 16384, max_chunks: int = 64) -> np.ndarray:
-    """Chunk edges for n agents: a function of n alone, so results never depend on threads."""
+MAX_CHUNKS = 64
+
+
+def chunk_bounds(n_agents: int, agents_per_chunk: int = 16384, max_chunks: int = MAX_CHUNKS) -> np.ndarray:
+    """Chunk edges for n rows: a function of n alone, so results never depend on threads."""
     n_chunks = max(1, min(max_chunks, -(-n_agents // agents_per_chunk)))
     return np.linspace(0, n_agents, n_chunks + 1).astype(np.int64)
 
@@ -88,7 +92,7 @@ def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edge
         ints=np.zeros((c, N_INT), np.int64),
         money=np.zeros((c, N_MONEY), np.float64),
         stock=np.zeros((c, n_origins, n_nodes, n_states), np.int64),
-        edge=np.zeros((c, n_edges, N_EDGE), np.int64),
+        edge=np.zeros((c, n_origins, n_edges, N_EDGE), np.int64),
         demand=np.zeros((c, n_edges), np.int64),
         applicants=np.zeros((c, n_origins, n_nodes), np.int64),
         pending=np.zeros((c, max(n_asylum, 1), n_wait), np.int64),
@@ -97,38 +101,41 @@ def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edge
         arrivals=np.zeros((c, n_nodes), np.int64),
         refugees=np.zeros((c, n_nodes), np.int64),
         claims=np.zeros((c, n_origins), np.int64),
+        dead=np.zeros((c, n_origins, n_nodes), np.int64),
     )
 
 
 @njit(cache=True)
-def _sum_rows_and_zero(rows: np.ndarray, total: np.ndarray) -> None:
-    """total = rows[0] + rows[1] + ... in chunk order (NumPy's sum over axis 0 adds rows in the
-    same order: bit-identical), then zero the rows for next week."""
+def _sum_rows_and_zero(rows: np.ndarray, total: np.ndarray, n_rows: int) -> None:
+    """total = rows[0] + rows[1] + ... + rows[n_rows - 1] in chunk order (NumPy's sum over axis 0
+    adds rows in the same order: bit-identical), then zero those rows for next week (the rows
+    past n_rows were not written)."""
     flat_rows = rows.reshape((rows.shape[0], rows.size // rows.shape[0]))
     flat_total = total.reshape(total.size)
     flat_total[:] = 0
-    for c in range(flat_rows.shape[0]):
+    for c in range(min(n_rows, flat_rows.shape[0])):
         for j in range(flat_rows.shape[1]):
             flat_total[j] += flat_rows[c, j]
             flat_rows[c, j] = 0
 
 
 @njit(cache=True)
-def sum_chunks_into(tally, totals) -> None:
-    """Every accumulator summed over chunks into `totals` (one field each, listed in Tally order);
-    the chunks' rows are left zeroed, ready for next week."""
-    _sum_rows_and_zero(tally.ints, totals.ints)
-    _sum_rows_and_zero(tally.money, totals.money)
-    _sum_rows_and_zero(tally.stock, totals.stock)
-    _sum_rows_and_zero(tally.edge, totals.edge)
-    _sum_rows_and_zero(tally.demand, totals.demand)
-    _sum_rows_and_zero(tally.applicants, totals.applicants)
-    _sum_rows_and_zero(tally.pending, totals.pending)
-    _sum_rows_and_zero(tally.remit_in, totals.remit_in)
-    _sum_rows_and_zero(tally.remit_receivers, totals.remit_receivers)
-    _sum_rows_and_zero(tally.arrivals, totals.arrivals)
-    _sum_rows_and_zero(tally.refugees, totals.refugees)
-    _sum_rows_and_zero(tally.claims, totals.claims)
+def sum_chunks_into(tally, totals, n_rows) -> None:
+    """Every accumulator summed over its first n_rows chunk rows into `totals` (one field each,
+    listed in Tally order); those rows are left zeroed, ready for next week."""
+    _sum_rows_and_zero(tally.ints, totals.ints, n_rows)
+    _sum_rows_and_zero(tally.money, totals.money, n_rows)
+    _sum_rows_and_zero(tally.stock, totals.stock, n_rows)
+    _sum_rows_and_zero(tally.edge, totals.edge, n_rows)
+    _sum_rows_and_zero(tally.demand, totals.demand, n_rows)
+    _sum_rows_and_zero(tally.applicants, totals.applicants, n_rows)
+    _sum_rows_and_zero(tally.pending, totals.pending, n_rows)
+    _sum_rows_and_zero(tally.remit_in, totals.remit_in, n_rows)
+    _sum_rows_and_zero(tally.remit_receivers, totals.remit_receivers, n_rows)
+    _sum_rows_and_zero(tally.arrivals, totals.arrivals, n_rows)
+    _sum_rows_and_zero(tally.refugees, totals.refugees, n_rows)
+    _sum_rows_and_zero(tally.claims, totals.claims, n_rows)
+    _sum_rows_and_zero(tally.dead, totals.dead, n_rows)
 
 
 def new_totals(tally: Tally) -> Tally:
@@ -138,7 +145,7 @@ def new_totals(tally: Tally) -> Tally:
 
 def collect(tally: Tally) -> Tally:
     """This week's totals as a fresh Tally (the chunks' rows summed in chunk order, then zeroed).
-    The engine sums inside its kernel call instead (`kernel.advance_population`)."""
+    The engine sums into buffers it keeps instead (`SilkRoutesModel.advance_population`)."""
     out = new_totals(tally)
-    sum_chunks_into(tally, out)
+    sum_chunks_into(tally, out, tally.ints.shape[0])
     return out

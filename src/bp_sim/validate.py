@@ -10,29 +10,67 @@ output folder was made.
 
 from __future__ import annotations
 
+from bp_sim import checks
 from bp_sim import tally as T
 from bp_sim.build import build_world
 from bp_sim.memory import check_fits, recorded_bytes_per_week
 from bp_sim.network import Network
 from bp_sim.parameters import make_scalars
 from bp_sim.policy_build import policy_from_scenario
-from bp_sim.population import total_persons
+from bp_sim.population import home_persons, total_persons
 from bp_sim.scenario import Scenario, check_shares_over_time
 from bp_sim.states import N_STATES
 
-DEFAULT_AGENTS = 200_000
+DEFAULT_AGENTS = 50_000  # cohorts at home: about 12,400 persons each
 MIN_AGENTS = 100
+DEFAULT_PERSONS_PER_MOVER = 100  # persons per row of movers (benchmarks/README.md, "Two resolutions": speed and spread)
+MAX_PERSONS_PER_MOVER = 1_000_000
+# Rows of movers a run makes, per person of the population and year, at one person per mover:
+# the baseline 2020-2024 made 0.0098 (benchmarks/README.md, "Two resolutions"); rounded up.
+MOVER_ROWS_PER_PERSON_YEAR = 0.012
 
 
 def population_size(sc: Scenario, agents: int | None, net: Network, p) -> int:
-    """Agents to run: the argument, else the scenario's `agents`, else its persons per agent, else the default."""
+    """Cohorts to run: the argument, else the scenario's `agents`, else its persons per agent
+    (persons at home / cohorts), else the default."""
     if agents is not None:
         return int(agents)
     if sc.agents is not None:
         return sc.agents
     if sc.persons_per_agent is not None:
-        return max(MIN_AGENTS, round(total_persons(net, p) / sc.persons_per_agent))
+        return max(MIN_AGENTS, round(home_persons(net, p) / sc.persons_per_agent))
     return DEFAULT_AGENTS
+
+
+def resolutions(sc: Scenario, persons_per_mover: int | None = None,
+                persons_per_agent_abroad: float | None = None) -> tuple[int, float]:
+    """Persons per row of movers and per row abroad at the start: the arguments, else the
+    scenario's `[population]`, else the defaults (abroad: as many as a mover)."""
+    ppm = persons_per_mover if persons_per_mover is not None else sc.persons_per_mover
+    ppm = DEFAULT_PERSONS_PER_MOVER if ppm is None else ppm
+    ppm = checks.whole("persons_per_mover", ppm, 1, MAX_PERSONS_PER_MOVER, "a whole number of persons")
+    abroad = persons_per_agent_abroad if persons_per_agent_abroad is not None else sc.persons_per_agent_abroad
+    abroad = float(ppm) if abroad is None else checks.number("persons_per_agent_abroad", abroad, 1, 1e8)
+    return int(ppm), float(abroad)
+
+
+def set_resolutions(sc: Scenario, persons_per_mover: int | None, persons_per_agent_abroad: float | None) -> None:
+    """The command line's resolutions put into the scenario (checked), so every run of it uses them."""
+    if persons_per_mover is not None:
+        sc.persons_per_mover = checks.whole("--persons-per-mover", persons_per_mover, 1, MAX_PERSONS_PER_MOVER,
+                                            "a whole number of persons")
+    if persons_per_agent_abroad is not None:
+        sc.persons_per_agent_abroad = checks.number("--persons-per-agent-abroad", persons_per_agent_abroad, 1, 1e8)
+
+
+def expected_rows(sc: Scenario, n_cohorts: int, net: Network, p, persons_per_mover: int,
+                  persons_per_agent_abroad: float) -> int:
+    """Rows a run will hold at its end, roughly: the cohorts, the rows abroad and the movers made
+    (`MOVER_ROWS_PER_PERSON_YEAR`), for the memory check."""
+    total = total_persons(net, p)
+    abroad = total - home_persons(net, p)
+    movers = MOVER_ROWS_PER_PERSON_YEAR * total * sc.years / persons_per_mover
+    return int(n_cohorts + abroad / persons_per_agent_abroad + movers)
 
 
 def agents_key(sc: Scenario, agents: int | None, option: str = "--agents") -> str:
@@ -45,10 +83,11 @@ def agents_key(sc: Scenario, agents: int | None, option: str = "--agents") -> st
 
 
 def check_memory(sc: Scenario, n_agents: int, net: Network, key: str, processes: int = 1,
-                 engine: str = "numba") -> None:
-    """Refuse `processes` runs of `n_agents` at once that this machine's memory cannot hold."""
+                 engine: str = "numba", rows: int | None = None) -> None:
+    """Refuse `processes` runs of `n_agents` cohorts (and `rows` rows in all at the end, if
+    known) at once that this machine's memory cannot hold."""
     per_week = recorded_bytes_per_week(len(net.origin_nodes), net.n_nodes, N_STATES, net.n_edges, T.N_EDGE)
-    check_fits(key, n_agents, sc.weeks, per_week, processes, engine=engine)
+    check_fits(key, n_agents, sc.weeks, per_week, processes, engine=engine, rows=rows)
 
 
 def check_runnable(sc: Scenario, net: Network, agents: int | None = None, *, option: str = "--agents",
@@ -60,5 +99,7 @@ def check_runnable(sc: Scenario, net: Network, agents: int | None = None, *, opt
     _, base = build_world(net, p)
     policy_from_scenario(sc, net, p, base)
     n_agents = population_size(sc, agents, net, p)
-    check_memory(sc, n_agents, net, agents_key(sc, agents, option), processes, engine)
+    ppm, abroad = resolutions(sc)
+    check_memory(sc, n_agents, net, agents_key(sc, agents, option), processes, engine,
+                 expected_rows(sc, n_agents, net, p, ppm, abroad))
     return n_agents

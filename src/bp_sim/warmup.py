@@ -26,7 +26,8 @@ T = TypeVar("T")
 # CPython 3.11): 30-35 s idle, about 50 s beside another busy process. An estimate for the user.
 COLD_COMPILE_S = 40
 WARM_UP_AGENTS = 200  # the smallest population; the compiled code does not depend on its size
-WARM_UP_WEEKS = 1  # one week calls every compiled function a run calls
+WARM_UP_WEEKS = 3  # the first week has no one aspiring yet; by the third, cohorts let movers go (spawn_movers)
+WARM_UP_PERSONS_PER_MOVER = 1000  # a few hundred rows abroad; the compiled code does not depend on it
 
 # CPython 3.11 and 3.12 keep Python frames in 16 KiB chunks and unmap a chunk as soon as its
 # first frame returns, so a deep recursion that keeps crossing one chunk boundary maps and
@@ -52,7 +53,7 @@ def engine_cached() -> bool:
 
     Reads Numba's cache index for the kernel (Numba internals: if they change, this says False,
     and the only effect is a note that compiling may take a while)."""
-    from bp_sim.kernel import advance_population as kernel
+    from bp_sim.kernel import advance_rows as kernel
 
     if kernel.signatures:
         return True
@@ -77,7 +78,8 @@ def warm_up_engine(scenario: Scenario | None = None, *, network: Network | None 
         stream.write(f"{who}: compiling the engine, once, about {COLD_COMPILE_S} s (cached for later runs)\n")
         stream.flush()
     t0 = time.perf_counter()
-    _call(lambda: SilkRoutesModel(scenario, agents=WARM_UP_AGENTS, seed=0, network=network).run(WARM_UP_WEEKS))
+    _call(lambda: SilkRoutesModel(scenario, agents=WARM_UP_AGENTS, seed=0, network=network,
+                                  persons_per_mover=WARM_UP_PERSONS_PER_MOVER).run(WARM_UP_WEEKS))
     seconds = time.perf_counter() - t0
     if cold and stream is not None:
         stream.write(f"{who}: engine compiled in {seconds:.0f} s\n")

@@ -46,7 +46,7 @@ WORLD_FIELDS = (
     "origin_node",  # int16, node id of origin o
     "readmission",  # float64, 0..1 cooperation on readmission and travel documents
     "reintegration_support",  # float64, 0..1 share of returnees reached by support
-    "remit_per_agent_week",  # float64, USD arriving this week per person at home in a receiving household
+    "remit_per_person_week",  # float64, USD arriving this week per person at home in a receiving household
     "diaspora_ratio",  # float64, emigrants abroad / population at home
     "remit_households",  # float64, share of people at home living in a household that receives remittances
     # --- origin x node (O, N) ---

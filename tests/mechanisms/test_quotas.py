@@ -28,7 +28,7 @@ def quota_week(p_arr, *, first_week=False, persons_per_agent=2.0, applicants=((0
     base_slots = np.array([[0.0, 20.0, 12.0]])  # persons per week
     pending = np.zeros((1, 12), np.int64) if pending is None else np.asarray(pending, np.int64)
     out = (np.full((1, 3), -1.0), np.full((1, 3), -1.0), np.full(pending.shape, -1.0), np.full(1, -1.0),
-           np.full(3, -1.0))  # regular_cdf, slot_prob, decide_prob, remit_per_agent_week, resettle_prob
+           np.full(3, -1.0))  # regular_cdf, slot_prob, decide_prob, remit_per_person_week, resettle_prob
     update_quota_chances(p_arr, persons_per_agent, base_slots, np.ones((1, 3)), np.array(capacity_mult),
                          np.array(asylum_index, np.int16), first_week, np.array(applicants, np.int64), pending,
                          np.array(remit_in), np.array(receivers, np.int64), np.array(refugees, np.int64), *out)

@@ -33,10 +33,10 @@ def simulate(sc: Scenario, agents: int, seed: int, network: Network,
         death[t] = model.world.edge_death  # the settings in force in the week just run
         intercept[t] = model.world.edge_intercept
     rec = model.recorder
-    crossings = (rec.edges[:weeks, :, E_CROSSINGS] * model.persons_per_agent).astype(np.float32)
+    crossings = rec.edges[:weeks, :, E_CROSSINGS].astype(np.float32)
     run = Run(seed=seed, outcomes=rec.outcomes[:weeks].copy(), crossings=crossings, edge_death=death,
               edge_intercept=intercept)
-    return run, float(model.persons_per_agent)
+    return run, float(model.persons_per_mover)  # persons per row of movers: what an outcome rests on
 
 
 def marks_of(sc: Scenario) -> tuple[Mark, ...]:

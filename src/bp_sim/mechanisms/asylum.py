@@ -28,25 +28,25 @@ def step_pending(pop, i, w, p, seed, t, ints, pending):
     a = w.asylum_index[d]
     waited = min(int(pop.time_in_state[i]), WAIT_BUCKETS - 1)
     pop.income[i] = 0.0
-    if uniform(seed, i, t, D_ASYLUM_DECIDED) < w.decide_prob[a, waited]:
-        ints[I_DECISIONS] += 1
-        ints[I_WAIT_WEEKS_DECIDED] += pop.time_in_state[i]
+    if uniform(seed, pop.key[i], t, D_ASYLUM_DECIDED) < w.decide_prob[a, waited]:
+        ints[I_DECISIONS] += pop.weight[i]
+        ints[I_WAIT_WEEKS_DECIDED] += pop.time_in_state[i] * pop.weight[i]
         oi = w.origin_index[pop.origin[i]]
-        if uniform(seed, i, t, D_RECOGNISED) < w.recognition[oi, d]:
-            ints[I_RECOGNISED] += 1
+        if uniform(seed, pop.key[i], t, D_RECOGNISED) < w.recognition[oi, d]:
+            ints[I_RECOGNISED] += pop.weight[i]
             grant_protection(pop, i)
         else:
             settle(pop, i, State.IRREGULAR_RESIDENT, Legal.REJECTED)
         return
-    pending[a, min(waited + 1, WAIT_BUCKETS - 1)] += 1
+    pending[a, min(waited + 1, WAIT_BUCKETS - 1)] += pop.weight[i]
 
 
 @njit(cache=True)
-def decision_chances(pending_next: np.ndarray, capacity_agents: np.ndarray, min_weeks: int) -> np.ndarray:
+def decision_chances(pending_next: np.ndarray, capacity_persons: np.ndarray, min_weeks: int) -> np.ndarray:
     """Chance of a decision by weeks waited, oldest claims first, within weekly capacity.
 
     pending_next[a, w]: claims that will have waited w weeks next week (from this week's
-    queue); capacity_agents[a]: decisions per week, in agents. Claims waiting fewer than
+    queue, persons); capacity_persons[a]: decisions per week, in persons. Claims waiting fewer than
     `min_weeks` (at least 1) are not decided, so every claim that can be decided was counted
     in the histogram.
     """
@@ -54,7 +54,7 @@ def decision_chances(pending_next: np.ndarray, capacity_agents: np.ndarray, min_
     n_queues, n_wait = pending_next.shape
     out = np.zeros((n_queues, n_wait))
     for a in range(n_queues):
-        left = float(capacity_agents[a])
+        left = float(capacity_persons[a])
         for wk in range(n_wait - 1, min_weeks - 1, -1):
             if left <= 0.0:
                 break

@@ -34,12 +34,12 @@ def update_attitudes(p_arr, attitude, campaign, anti_discrimination, arrivals_pe
 
 
 @njit(cache=True)
-def host_migrant_stock(stock, arrivals, origin_nodes, persons_per_agent, out) -> np.ndarray:
+def host_migrant_stock(stock, arrivals, origin_nodes, out) -> np.ndarray:
     """The migrant population already at each node before this week's arrivals, in persons: the
     living people away from their origin who are not passing through (any state but the two in
     transit), counted at the end of the week, less the people who arrived this week (all of whom
     are in that count: an arrival is the person's one transition of the week).
-    stock: (origins, nodes, states) agents at the end of the week; arrivals: (nodes,) agents;
+    stock: (origins, nodes, states) persons at the end of the week; arrivals: (nodes,) persons;
     out: (nodes,), written in place and returned (no allocation a week)."""
     out[:] = 0.0
     for o in range(stock.shape[0]):
@@ -52,7 +52,7 @@ def host_migrant_stock(stock, arrivals, origin_nodes, persons_per_agent, out) ->
                     living += stock[o, n, s]
             out[n] += living
     for n in range(out.shape[0]):
-        out[n] = max(out[n] - arrivals[n], 0.0) * persons_per_agent
+        out[n] = max(out[n] - arrivals[n], 0.0)
     return out
 
 
@@ -69,8 +69,8 @@ class Attitudes:
 
     def step(self, model, t: int) -> None:
         """Attitudes move with this week's arrivals and campaigns; discrimination follows."""
-        w, node, tot, ppa = model.world, model.in_force["node"], model.this_week, model.persons_per_agent
-        np.multiply(tot.arrivals, ppa, out=self._arrivals)
-        host_migrant_stock(tot.stock, tot.arrivals, w.origin_node, ppa, self._present)
+        w, node, tot = model.world, model.in_force["node"], model.this_week
+        self._arrivals[:] = tot.arrivals
+        host_migrant_stock(tot.stock, tot.arrivals, w.origin_node, self._present)
         update_attitudes(model.p_arr, self.attitude, node["narrative_campaign"], node["anti_discrimination"],
                          self._arrivals, self._present, w.discrimination)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bp_sim.jit import inline_rule
 from bp_sim.mechanisms.transitions import send_home
-from bp_sim.rng import uniform
+from bp_sim.rng import binomial, uniform
 from bp_sim.states import (
     D_DEATH,
     D_DETECTED,
@@ -41,44 +41,52 @@ from bp_sim.tally import (
 
 
 @inline_rule
-def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally):
-    """End of a leg: intercepted, dead or missing, or across."""
+def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead):
+    """End of a leg: intercepted, or across; on the way each person of the row may die or go
+    missing (counted in `dead` by origin and the place they set off from)."""
     e = pop.edge[i]
     pop.edge[i] = -1
     counted = w.edge_frontex[e] > 0
-    if w.edge_border[e] and uniform(seed, i, t, D_INTERCEPT) < w.edge_intercept[e]:
-        ints[I_INTERCEPTIONS] += 1
-        edge_tally[e, E_INTERCEPTIONS] += 1
-        r = uniform(seed, i, t, D_INTERCEPT_OUTCOME)
+    if w.edge_border[e] and uniform(seed, pop.key[i], t, D_INTERCEPT) < w.edge_intercept[e]:
+        ints[I_INTERCEPTIONS] += pop.weight[i]
+        edge_tally[w.origin_index[pop.origin[i]], e, E_INTERCEPTIONS] += pop.weight[i]
+        r = uniform(seed, pop.key[i], t, D_INTERCEPT_OUTCOME)
         if r < p.intercept_pushback_share:
             return  # pushed back: still at the leg's start
         if r < p.intercept_pushback_share + p.intercept_detain_share:
             pop.state[i] = State.DETAINED
             return
         # Removal home needs the origin to readmit its national; otherwise pushed back.
-        if uniform(seed, i, t, D_REMOVAL) < w.readmission[w.origin_index[pop.origin[i]]]:
+        if uniform(seed, pop.key[i], t, D_REMOVAL) < w.readmission[w.origin_index[pop.origin[i]]]:
             send_home(pop, i)
-            ints[I_RETURNS_FORCED] += 1
+            ints[I_RETURNS_FORCED] += pop.weight[i]
         return
-    if uniform(seed, i, t, D_DEATH) < w.edge_death[e]:
-        pop.state[i] = State.DEAD_MISSING
-        ints[I_DEATHS] += 1
-        edge_tally[e, E_DEATHS] += 1
+    died = binomial(seed, pop.key[i], t, D_DEATH, pop.weight[i], w.edge_death[e])
+    if died > 0:
+        # Each person of the row dies or goes missing on its own; the survivors go on across.
+        oi = w.origin_index[pop.origin[i]]
+        ints[I_DEATHS] += died
+        edge_tally[oi, e, E_DEATHS] += died
+        dead[oi, pop.location[i]] += died
         ident = p.identification_floor + (1.0 - p.identification_floor) * w.forensic_capacity[w.edge_dst[e]]
-        if uniform(seed, i, t, D_IDENTIFY_BODY) < ident * p.identification_max:
-            ints[I_MISSING_IDENTIFIED] += 1
-            pop.flags[i] |= FLAG_IDENTIFIED
-        return
+        identified = binomial(seed, pop.key[i], t, D_IDENTIFY_BODY, died, ident * p.identification_max)
+        ints[I_MISSING_IDENTIFIED] += identified
+        pop.weight[i] -= died
+        if pop.weight[i] == 0:
+            pop.state[i] = State.DEAD_MISSING
+            if identified > 0:
+                pop.flags[i] |= FLAG_IDENTIFIED
+            return
     pop.location[i] = w.edge_dst[e]
-    edge_tally[e, E_CROSSINGS] += 1
+    edge_tally[w.origin_index[pop.origin[i]], e, E_CROSSINGS] += pop.weight[i]
     if w.edge_border[e] and pop.legal[i] == Legal.NATIONAL:
         pop.legal[i] = Legal.IRREGULAR  # abroad without papers from the first border on
-    if counted and uniform(seed, i, t, D_DETECTED) < p.detection_prob:
-        ints[I_DETECTIONS] += 1
-        edge_tally[e, E_DETECTIONS] += 1
+    if counted and uniform(seed, pop.key[i], t, D_DETECTED) < p.detection_prob:
+        ints[I_DETECTIONS] += pop.weight[i]
+        edge_tally[w.origin_index[pop.origin[i]], e, E_DETECTIONS] += pop.weight[i]
     if w.edge_eu_entry[e] and not (pop.flags[i] & FLAG_ENTERED_EU):
         pop.flags[i] |= FLAG_ENTERED_EU
-        ints[I_ARRIVALS_EUROPE] += 1
+        ints[I_ARRIVALS_EUROPE] += pop.weight[i]
 
 
 @inline_rule
@@ -87,8 +95,8 @@ def step_detained(pop, i, w, p, seed, t, ints):
     if pop.time_in_state[i] < p.detention_weeks:
         return
     oi = w.origin_index[pop.origin[i]]
-    if uniform(seed, i, t, D_REMOVAL) < p.detention_removal_share * w.readmission[oi]:
+    if uniform(seed, pop.key[i], t, D_REMOVAL) < p.detention_removal_share * w.readmission[oi]:
         send_home(pop, i)
-        ints[I_RETURNS_FORCED] += 1
+        ints[I_RETURNS_FORCED] += pop.weight[i]
     else:
         pop.state[i] = State.TRANSIT_SMUGGLED  # released, free to try again (edge is -1 since the crossing)

@@ -80,27 +80,27 @@ def step_aspiring(pop, i, w, p, seed, t, ints, applicants):
     node = pop.location[i]
     oi = w.origin_index[node]
     live_at_origin(pop, i, w, p, node, oi, seed)
-    if uniform(seed, i, t, D_GIVE_UP) < p.aspiration_give_up_weekly:
+    if uniform(seed, pop.key[i], t, D_GIVE_UP) < p.aspiration_give_up_weekly:
         pop.state[i] = State.STAYING
         return
     info = p.regular_info_floor + (1.0 - p.regular_info_floor) * w.regular_info[node]
-    if uniform(seed, i, t, D_TRY_REGULAR) < p.regular_try_weekly * info:
-        d = pick_regular_corridor(pop, i, w, p, oi, uniform(seed, i, t, D_REGULAR_CORRIDOR))
+    if uniform(seed, pop.key[i], t, D_TRY_REGULAR) < p.regular_try_weekly * info:
+        d = pick_regular_corridor(pop, i, w, p, oi, uniform(seed, pop.key[i], t, D_REGULAR_CORRIDOR))
         if d >= 0:
-            applicants[oi, d] += 1
-            if uniform(seed, i, t, D_REGULAR_SLOT) < w.slot_prob[oi, d]:
+            applicants[oi, d] += pop.weight[i]
+            if uniform(seed, pop.key[i], t, D_REGULAR_SLOT) < w.slot_prob[oi, d]:
                 start_preparing(pop, i, Channel.REGULAR, d)
                 return
     channel = Channel.NONE
-    if uniform(seed, i, t, D_SEEK_ASYLUM) < p.asylum_seek_weekly * w.conflict[node]:
+    if uniform(seed, pop.key[i], t, D_SEEK_ASYLUM) < p.asylum_seek_weekly * w.conflict[node]:
         channel = Channel.ASYLUM
     else:
         deterrence = 1.0 - p.campaign_deterrence * awareness_of(pop, i)
-        if uniform(seed, i, t, D_GO_IRREGULAR) < p.irregular_go_weekly * deterrence:
+        if uniform(seed, pop.key[i], t, D_GO_IRREGULAR) < p.irregular_go_weekly * deterrence:
             channel = Channel.IRREGULAR
     if channel == Channel.NONE:
         return
-    d = choose_destination(pop, i, w, p, seed, t, node, oi, channel, budget(pop, i, journey_credit(pop, i, p)), False,
+    d = choose_destination(pop, i, pop.key[i], w, p, seed, t, node, oi, channel, budget(pop, i, journey_credit(pop, i, p)), False,
                            False)
     if d >= 0:
         start_preparing(pop, i, channel, d)
@@ -136,21 +136,21 @@ def step_preparing(pop, i, w, p, seed, t, ints):
             return
         fly_out(pop, i, p)
         pop.legal[i] = Legal.VISA
-        ints[I_REGULAR_DEPARTURES] += 1
+        ints[I_REGULAR_DEPARTURES] += pop.weight[i]
         if w.europe[pop.destination[i]]:
-            ints[I_REGULAR_DEPARTURES_EUROPE] += 1
+            ints[I_REGULAR_DEPARTURES_EUROPE] += pop.weight[i]
     else:
         if pop.time_in_state[i] < p.prepare_weeks_irregular:
             return
         d = pop.destination[i]
         if cost_to_first_border(w, info_level(pop, i), w.dest_index[d], node) > budget(pop, i, journey_credit(pop, i, p)):
             # Cannot yet pay the first leg: keep saving, or give up.
-            if uniform(seed, i, t, D_GIVE_UP) < p.aspiration_give_up_weekly:
+            if uniform(seed, pop.key[i], t, D_GIVE_UP) < p.aspiration_give_up_weekly:
                 pop.state[i] = State.STAYING
                 pop.channel[i] = Channel.NONE
                 pop.destination[i] = -1
             return
         set_out_irregular(pop, i)
-        ints[I_IRREGULAR_DEPARTURES] += 1
+        ints[I_IRREGULAR_DEPARTURES] += pop.weight[i]
     if pop.flags[i] & (FLAG_RETURNEE | FLAG_SUPPORTED):
-        ints[I_REMIGRATED] += 1
+        ints[I_REMIGRATED] += pop.weight[i]

@@ -73,10 +73,10 @@ def budget(pop, i, max_debt: float) -> float:
 
 
 @inline_rule
-def gumbel(seed, i, t, decision) -> float:
-    """A keyed standard Gumbel draw: adding one to each option's utility and taking the best
-    samples a multinomial logit choice."""
-    u = uniform(seed, i, t, decision)
+def gumbel(seed, key, t, decision) -> float:
+    """A keyed standard Gumbel draw (key: the row's, or a would-be mover's `rng.unit_key`): adding
+    one to each option's utility and taking the best samples a multinomial logit choice."""
+    u = uniform(seed, key, t, decision)
     return -np.log(-np.log(u + 1e-300) + 1e-300)
 
 
@@ -102,7 +102,7 @@ def update_destination_appeal(p_arr, dest_nodes, income_week, network_share, des
 
 
 @rule
-def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_only, may_stay) -> int:
+def choose_destination(pop, i, key, w, p, seed, t, loc, oi, channel, spend, asylum_only, may_stay) -> int:
     """Pick a destination reachable from `loc` within `spend` USD (plus what people expect to
     earn or borrow on the way, `journey_credit_usd`), or -1 if none.
 
@@ -134,7 +134,7 @@ def choose_destination(pop, i, w, p, seed, t, loc, oi, channel, spend, asylum_on
         v -= p.dest_weight_cost * m / p.reference_fee_usd
         if channel == Channel.ASYLUM:
             v += p.dest_weight_recognition * w.recognition[oi, d]
-        v += gumbel(seed, i, t, D_DESTINATION_BASE + di)
+        v += gumbel(seed, key, t, D_DESTINATION_BASE + di)
         if v > best_v:
             best_v = v
             best = d

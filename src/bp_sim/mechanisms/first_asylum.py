@@ -34,7 +34,7 @@ def resettlement_destination(pop, i, w, seed, t, oi) -> int:
     for d in range(w.asylum_index.shape[0]):
         if w.asylum_index[d] < 0:
             continue
-        v = np.log(w.network_share[oi, d] + 0.01) + gumbel(seed, i, t, D_DESTINATION_BASE + d)
+        v = np.log(w.network_share[oi, d] + 0.01) + gumbel(seed, pop.key[i], t, D_DESTINATION_BASE + d)
         if v > best_v:
             best_v = v
             best = d
@@ -47,15 +47,15 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
     node = pop.location[i]
     oi = w.origin_index[pop.origin[i]]
     if pop.state[i] == State.PROTECTED and w.is_first_asylum[node]:
-        refugees[node] += 1
-        if uniform(seed, i, t, D_RESETTLE) < w.resettle_prob[node]:
+        refugees[node] += pop.weight[i]
+        if uniform(seed, pop.key[i], t, D_RESETTLE) < w.resettle_prob[node]:
             d = resettlement_destination(pop, i, w, seed, t, oi)
             if d >= 0:
                 pop.channel[i] = Channel.RESETTLEMENT
                 pop.destination[i] = d
                 fly_out(pop, i, p)
                 lose_job(pop, i)
-                ints[I_RESETTLED] += 1
+                ints[I_RESETTLED] += pop.weight[i]
                 return True
     if w.is_first_asylum[node]:
         h = p.onward_weekly * (1.0 - w.reception_quality[node])
@@ -63,9 +63,9 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
             h *= p.registered_onward_factor  # registered refugees have papers, protection, services
     else:
         h = p.secondary_movement_weekly
-    if uniform(seed, i, t, D_ONWARD) < h:
-        d = choose_destination(pop, i, w, p, seed, t, node, oi, Channel.ASYLUM, budget(pop, i, journey_credit(pop, i, p)),
-                               True, False)
+    if uniform(seed, pop.key[i], t, D_ONWARD) < h:
+        spend = budget(pop, i, journey_credit(pop, i, p))
+        d = choose_destination(pop, i, pop.key[i], w, p, seed, t, node, oi, Channel.ASYLUM, spend, True, False)
         if d >= 0:
             pop.channel[i] = Channel.ASYLUM
             pop.destination[i] = d
@@ -75,7 +75,7 @@ def step_first_asylum(pop, i, w, p, seed, t, ints, refugees) -> bool:
                 # the person is without papers. A status from GRC or ITA goes with them (Eurodac).
                 pop.legal[i] = Legal.IRREGULAR
             lose_job(pop, i)
-            ints[I_ONWARD] += 1
-            ints[I_IRREGULAR_DEPARTURES] += 1
+            ints[I_ONWARD] += pop.weight[i]
+            ints[I_IRREGULAR_DEPARTURES] += pop.weight[i]
             return True
     return False

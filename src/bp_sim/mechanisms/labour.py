@@ -31,7 +31,7 @@ def step_work(pop, i, w, p, seed, t, ints):
     """Update employment and this week's earnings; repay debt; save the rest."""
     d = pop.location[i]
     flags = pop.flags[i]
-    u = uniform(seed, i, t, D_JOB)
+    u = uniform(seed, pop.key[i], t, D_JOB)
     if flags & FLAG_EMPLOYED:
         if u < p.job_loss_weekly:
             flags &= ~FLAG_EMPLOYED
@@ -46,11 +46,11 @@ def step_work(pop, i, w, p, seed, t, ints):
         if u < find:
             flags |= FLAG_EMPLOYED
     pop.flags[i] = flags
-    ints[I_WORKFORCE] += 1
+    ints[I_WORKFORCE] += pop.weight[i]
     if not (flags & FLAG_EMPLOYED):
         pop.income[i] = 0.0
         return
-    ints[I_EMPLOYED] += 1
+    ints[I_EMPLOYED] += pop.weight[i]
     wage = w.income_week[d] * p.migrant_wage_ratio * income_factor(recognised_skill(pop, i, p))
     if pop.legal[i] == Legal.IRREGULAR or pop.legal[i] == Legal.REJECTED:
         wage *= p.irregular_wage_factor

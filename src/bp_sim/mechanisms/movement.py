@@ -44,7 +44,7 @@ def arrive(pop, i, w, p, seed, t, ints, arrivals, claims):
     d = pop.location[i]
     ch = pop.channel[i]
     pop.flags[i] &= ~FLAG_STRANDED
-    arrivals[d] += 1
+    arrivals[d] += pop.weight[i]
     if w.asylum_index[d] >= 0 and ch != Channel.REGULAR:
         if pop.legal[i] == Legal.REFUGEE:  # protected in the EU state they moved on from
             grant_protection(pop, i)
@@ -53,15 +53,15 @@ def arrive(pop, i, w, p, seed, t, ints, arrivals, claims):
             settle(pop, i, State.IRREGULAR_RESIDENT, Legal.REJECTED)
             return
         lodge = p.lodge_prob_asylum if ch == Channel.ASYLUM else p.lodge_prob_irregular
-        if uniform(seed, i, t, D_LODGE_CLAIM) < lodge:
+        if uniform(seed, pop.key[i], t, D_LODGE_CLAIM) < lodge:
             settle(pop, i, State.ASYLUM_PENDING, Legal.ASYLUM_SEEKER)
             if not (pop.flags[i] & FLAG_CLAIMED):  # first-time applicants only, as Eurostat counts
                 pop.flags[i] |= FLAG_CLAIMED
-                ints[I_ASYLUM_APPLICATIONS] += 1
-                claims[w.origin_index[pop.origin[i]]] += 1
+                ints[I_ASYLUM_APPLICATIONS] += pop.weight[i]
+                claims[w.origin_index[pop.origin[i]]] += pop.weight[i]
             return
     elif w.is_first_asylum[d] and ch == Channel.ASYLUM:
-        if uniform(seed, i, t, D_LODGE_CLAIM) < w.registration_rate[d]:
+        if uniform(seed, pop.key[i], t, D_LODGE_CLAIM) < w.registration_rate[d]:
             grant_protection(pop, i)
             return
     stay_without_status(pop, i)
@@ -75,7 +75,7 @@ def step_transit_regular(pop, i, w, p, seed, t, ints, arrivals):
         return
     d = pop.destination[i]
     pop.location[i] = d
-    arrivals[d] += 1
+    arrivals[d] += pop.weight[i]
     if pop.channel[i] == Channel.RESETTLEMENT:
         grant_protection(pop, i)
     else:
@@ -84,13 +84,13 @@ def step_transit_regular(pop, i, w, p, seed, t, ints, arrivals):
 
 
 @inline_rule
-def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims):
+def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead):
     """TRANSIT_SMUGGLED: travel a leg, or at a node choose and pay the next one."""
     e = pop.edge[i]
     if e >= 0:
         pop.leg_left[i] -= 1
         if pop.leg_left[i] <= 0:
-            resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally)
+            resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead)
         return
     loc = pop.location[i]
     d = pop.destination[i]
@@ -106,7 +106,7 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
         # The route closed or became too costly: re-plan from here (staying here, if this is a
         # destination, is one of the candidates).
         oi = w.origin_index[pop.origin[i]]
-        nd = choose_destination(pop, i, w, p, seed, t, loc, oi, pop.channel[i], spend, False, True)
+        nd = choose_destination(pop, i, pop.key[i], w, p, seed, t, loc, oi, pop.channel[i], spend, False, True)
         if nd >= 0:
             pop.destination[i] = nd
             if nd == loc:
@@ -119,16 +119,16 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
         pop.savings[i] += p.transit_wage_share * w.income_week[loc]
         return
     pop.flags[i] &= ~FLAG_STRANDED
-    demand[e] += 1
-    if uniform(seed, i, t, D_DEPART_HUB) >= w.edge_depart[e]:
+    demand[e] += pop.weight[i]
+    if uniform(seed, pop.key[i], t, D_DEPART_HUB) >= w.edge_depart[e]:
         return  # waiting at the hub for a departure
     cost = w.edge_cost[e]
     if not pay(pop, i, cost, credit):
         return  # short by a rounding error of the budget check above: wait a week
     if w.edge_smuggled[e]:
-        money[M_SMUGGLER_REVENUE] += cost
-        ints[I_SMUGGLED_LEGS] += 1
+        money[M_SMUGGLER_REVENUE] += cost * pop.weight[i]
+        ints[I_SMUGGLED_LEGS] += pop.weight[i]
     pop.edge[i] = e
     pop.leg_left[i] = w.edge_weeks[e] - 1
     if pop.leg_left[i] <= 0:
-        resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally)
+        resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead)

@@ -83,7 +83,7 @@ def live_at_origin(pop, i, w, p, node, oi, seed):
     """
     inc = w.income_week[node] * income_factor(skill_of(pop, i))
     pop.income[i] = inc
-    share = w.remit_per_agent_week[oi]  # read for everyone: a branch on the random flag mispredicts
+    share = w.remit_per_person_week[oi]  # read for everyone: a branch on the random flag mispredicts
     received = share if receives_remittances(pop, i) else 0.0
     pop.savings[i] = pop.savings[i] * (1.0 - p.savings_drawdown_weekly) + inc * p.saving_rate + received
     campaign = w.campaign_intensity[node]
@@ -99,9 +99,9 @@ def step_at_home(pop, i, w, p, seed, t, ints):
     oi = w.origin_index[node]
     live_at_origin(pop, i, w, p, node, oi, seed)
     h = personal_aspiration(p, w.aspiration[node], pop.state[i], pop.flags[i], pop.time_in_state[i])
-    if uniform(seed, i, t, D_ASPIRE) < h:
+    if uniform(seed, pop.key[i], t, D_ASPIRE) < h:
         pop.state[i] = State.ASPIRING
-        ints[I_NEW_ASPIRING] += 1
+        ints[I_NEW_ASPIRING] += pop.weight[i]
 
 
 @njit(cache=True)

@@ -4,7 +4,7 @@ Employed migrants send a share of their earnings home. The formal share falls as
 cost rises (logistic), the rest goes through informal channels at their own cost, and the
 amount sent responds to the average cost with a constant elasticity (cheaper transfers raise
 what is sent: Aycinena, Martinez & Yang 2010; PG4.6). What arrives is added to the origin's
-pool and shared among the people living there next week (`remit_per_agent_week`): it raises
+pool and shared among the people living there next week (`remit_per_person_week`): it raises
 household income and savings, which finances moves and lowers the need to move.
 """
 
@@ -38,8 +38,8 @@ def step_remit(pop, i, w, p, money, remit_in):
         return
     pop.savings[i] -= amount
     fees = amount * mean_cost
-    money[M_REMIT_SENT] += amount
-    money[M_REMIT_FEES] += fees
-    money[M_REMIT_RECEIVED] += amount - fees
-    money[M_REMIT_FORMAL] += f * amount * (1.0 - cost)
-    remit_in[oi] += amount - fees
+    money[M_REMIT_SENT] += amount * pop.weight[i]
+    money[M_REMIT_FEES] += fees * pop.weight[i]
+    money[M_REMIT_RECEIVED] += (amount - fees) * pop.weight[i]
+    money[M_REMIT_FORMAL] += (f * amount * (1.0 - cost)) * pop.weight[i]
+    remit_in[oi] += (amount - fees) * pop.weight[i]

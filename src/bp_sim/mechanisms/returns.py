@@ -47,15 +47,15 @@ def step_leave_destination(pop, i, w, p, seed, t, ints) -> bool:
         if legal == Legal.REJECTED:
             effort += p.rejected_removal_weekly
         forced = effort * w.readmission[oi]
-    if uniform(seed, i, t, D_FORCED_RETURN) < forced:
+    if uniform(seed, pop.key[i], t, D_FORCED_RETURN) < forced:
         send_home(pop, i)
         lose_job(pop, i)
-        ints[I_RETURNS_FORCED] += 1
+        ints[I_RETURNS_FORCED] += pop.weight[i]
         return True
-    if uniform(seed, i, t, D_VOLUNTARY_RETURN) < voluntary:
+    if uniform(seed, pop.key[i], t, D_VOLUNTARY_RETURN) < voluntary:
         send_home(pop, i)
         lose_job(pop, i)
-        ints[I_RETURNS_VOLUNTARY] += 1
+        ints[I_RETURNS_VOLUNTARY] += pop.weight[i]
         return True
     return False
 
@@ -65,10 +65,10 @@ def step_stranded_return(pop, i, w, p, seed, t, ints) -> bool:
     """A stranded traveller may give up and take assisted voluntary return."""
     if not (pop.flags[i] & FLAG_STRANDED):
         return False
-    if uniform(seed, i, t, D_VOLUNTARY_RETURN) < p.stranded_return_weekly:
+    if uniform(seed, pop.key[i], t, D_VOLUNTARY_RETURN) < p.stranded_return_weekly:
         send_home(pop, i)
         pop.flags[i] &= ~FLAG_STRANDED  # already cleared by send_home (the twin does not repeat it)
-        ints[I_RETURNS_VOLUNTARY] += 1
+        ints[I_RETURNS_VOLUNTARY] += pop.weight[i]
         return True
     return False
 
@@ -80,10 +80,10 @@ def step_returned(pop, i, w, p, seed, t, ints):
     if pop.time_in_state[i] < p.reintegration_weeks:
         return
     oi = w.origin_index[pop.origin[i]]
-    if uniform(seed, i, t, D_REINTEGRATE) < w.reintegration_support[oi]:
+    if uniform(seed, pop.key[i], t, D_REINTEGRATE) < w.reintegration_support[oi]:
         pop.state[i] = State.REINTEGRATED
         pop.flags[i] = (pop.flags[i] | FLAG_SUPPORTED) & ~FLAG_RETURNEE
-        ints[I_REINTEGRATED] += 1
+        ints[I_REINTEGRATED] += pop.weight[i]
     else:
         pop.state[i] = State.STAYING
         pop.flags[i] = (pop.flags[i] | FLAG_RETURNEE) & ~FLAG_SUPPORTED

@@ -53,7 +53,7 @@ class SmugglingMarket:
         """Fees, interception, death risk and departure chances on every leg."""
         w, edge = model.world, model.in_force["edge"]
         if model.last is not None:
-            np.multiply(model.last.demand, model.persons_per_agent, out=self._demand)
+            self._demand[:] = model.last.demand  # persons
         demand = self._demand
         update_market(model.p_arr, model.base["fee"], model.base["enforcement"], model.base["death"],
                       edge["enforcement"], edge["capacity_mult"], edge["rescue"], w.edge_smuggled, demand,

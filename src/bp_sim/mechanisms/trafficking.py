@@ -34,11 +34,11 @@ def maybe_exploited(pop, i, w, p, seed, t, ints, base_hazard: float) -> bool:
     their job, and a traveller's journey (with its stranding) is over: FLAG_STRANDED is cleared."""
     node = pop.location[i]
     h = base_hazard * debt_vulnerability(p, pop.debt[i]) * (1.0 - p.inspection_effect * w.labour_inspection[node])
-    if uniform(seed, i, t, D_TRAFFICKED) < h:
+    if uniform(seed, pop.key[i], t, D_TRAFFICKED) < h:
         pop.state[i] = State.EXPLOITED
         lose_job(pop, i)
         pop.flags[i] &= ~FLAG_STRANDED
-        ints[I_TRAFFICKED] += 1
+        ints[I_TRAFFICKED] += pop.weight[i]
         return True
     return False
 
@@ -53,16 +53,16 @@ def step_exploited(pop, i, w, p, seed, t, ints):
     pop.income[i] = 0.0
     pop.debt[i] = max(0.0, pop.debt[i] - p.exploitation_debt_payoff_weekly)
     ident = p.victim_identification_floor + (1.0 - p.victim_identification_floor) * w.victim_identification[node]
-    u = uniform(seed, i, t, D_VICTIM_IDENTIFIED)
+    u = uniform(seed, pop.key[i], t, D_VICTIM_IDENTIFIED)
     if u < p.victim_identification_max * ident:
-        ints[I_TRAFFICKED_IDENTIFIED] += 1
+        ints[I_TRAFFICKED_IDENTIFIED] += pop.weight[i]
         pop.flags[i] |= FLAG_IDENTIFIED
         pop.debt[i] = 0.0
         if w.asylum_index[node] >= 0 or w.is_first_asylum[node]:
             grant_protection(pop, i)
         else:
             send_home(pop, i)
-            ints[I_RETURNS_VOLUNTARY] += 1
+            ints[I_RETURNS_VOLUNTARY] += pop.weight[i]
     elif u > 1.0 - p.exploitation_escape_weekly:
         d = pop.destination[i]
         if d >= 0 and d != node:

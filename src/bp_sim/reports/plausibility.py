@@ -36,18 +36,18 @@ def simulated(model, metric: str, year: int) -> float | None:
     rows = _year_rows(model, year)
     if len(rows) == 0:
         return None
-    rec, net, ppa = model.recorder, model.net, model.persons_per_agent
+    rec, net = model.recorder, model.net
     origin = {net.nodes.node_id.iloc[o]: k for k, o in enumerate(net.origin_nodes)}
     living = [s for s in State if s != State.DEAD_MISSING]
 
     def stock(o: str, place: str) -> float:
-        return float(rec.stocks[rows[-1], origin[o], net.node_id[place], living].sum() * ppa)
+        return float(rec.stocks[rows[-1], origin[o], net.node_id[place], living].sum())
 
     def outcome(name: str) -> float:
         return float(np.nansum(rec.outcomes[rows, OUTCOME_INDEX[name]]))
 
     def edge(label: str, col: int) -> float:
-        return float(rec.edges[rows, net.edge_index(label), col].sum() * ppa)
+        return float(rec.edges[rows, net.edge_index(label), col].sum())
 
     def fee(label: str) -> float:
         return float(rec.edge_fee[rows, net.edge_index(label)].mean())
@@ -56,13 +56,13 @@ def simulated(model, metric: str, year: int) -> float | None:
     table = {
         "afghans_in_iran": lambda: stock("AFG", "IRN"),
         "afghans_in_pakistan": lambda: stock("AFG", "PAK"),
-        "afghan_asylum_applicants_eu": lambda: float(rec.claims[rows, origin["AFG"]].sum() * ppa),
-        "bangladeshi_asylum_applicants_eu": lambda: float(rec.claims[rows, origin["BGD"]].sum() * ppa),
+        "afghan_asylum_applicants_eu": lambda: float(rec.claims[rows, origin["AFG"]].sum()),
+        "bangladeshi_asylum_applicants_eu": lambda: float(rec.claims[rows, origin["BGD"]].sum()),
         "emr_detections": lambda: outcome("detections_emr"),
         "wbr_detections": lambda: outcome("detections_wbr"),
-        "remittance_inflows_pak_usd": lambda: float(rec.remit_in[rows, origin["PAK"]].sum() * ppa * formal_share),
-        "remittance_inflows_bgd_usd": lambda: float(rec.remit_in[rows, origin["BGD"]].sum() * ppa * formal_share),
-        "remittance_inflows_afg_usd": lambda: float(rec.remit_in[rows, origin["AFG"]].sum() * ppa * formal_share),
+        "remittance_inflows_pak_usd": lambda: float(rec.remit_in[rows, origin["PAK"]].sum() * formal_share),
+        "remittance_inflows_bgd_usd": lambda: float(rec.remit_in[rows, origin["BGD"]].sum() * formal_share),
+        "remittance_inflows_afg_usd": lambda: float(rec.remit_in[rows, origin["AFG"]].sum() * formal_share),
         "afghan_deaths_afg_irn": lambda: edge("AFG_IRN_BORDER->IRN", T.E_DEATHS),
         "smuggling_fee_afg_irn_usd": lambda: fee("AFG_IRN_BORDER->IRN"),
         "smuggling_fee_afg_pak_usd": lambda: fee("AFG_PAK_BORDER->PAK"),
