@@ -28,12 +28,12 @@ def step_pending(m: Migrant, wk: Week) -> None:
     waited = min(m.time_in_state, WAIT_BUCKETS - 1)
     m.income = 0.0
     if wk.random() < w.decide_prob[a][waited]:
-        ints[T.I_DECISIONS] += 1
-        ints[T.I_WAIT_WEEKS_DECIDED] += m.time_in_state
+        ints[T.I_DECISIONS] += m.weight
+        ints[T.I_WAIT_WEEKS_DECIDED] += m.time_in_state * m.weight
         if wk.random() < w.recognition[m.origin_index][d]:
-            ints[T.I_RECOGNISED] += 1
+            ints[T.I_RECOGNISED] += m.weight
             grant_protection(m)
         else:
             settle(m, State.IRREGULAR_RESIDENT, Legal.REJECTED)
         return
-    wk.tally.pending[a, min(waited + 1, WAIT_BUCKETS - 1)] += 1
+    wk.tally.pending[a, min(waited + 1, WAIT_BUCKETS - 1)] += m.weight

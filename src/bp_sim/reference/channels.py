@@ -5,6 +5,8 @@ they qualify for and can pay, and is admitted with the week's slot chance; other
 under threat may seek protection and others go irregularly (campaigns deter a little), towards
 a destination they can afford. Preparing people leave after the preparation time: regular
 migrants pay and fly; irregular ones wait until they can pay the way out of the country.
+A row (returnees aspiring again) decides all its persons together; the aspiring persons of a
+cohort decide in movers, with the same chances (`cohorts.leave_cohort`).
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def step_aspiring(m: Migrant, wk: Week) -> None:
     if random() < p.regular_try_weekly * info:
         d = pick_regular_corridor(m, w, p, random())
         if d >= 0:
-            wk.tally.applicants[oi, d] += 1
+            wk.tally.applicants[oi, d] += m.weight
             if random() < w.slot_prob[oi][d]:
                 start_preparing(m, Channel.REGULAR, d)
                 return
@@ -115,9 +117,9 @@ def step_preparing(m: Migrant, wk: Week) -> None:
             return
         fly_out(m, p)
         m.legal = Legal.VISA
-        ints[T.I_REGULAR_DEPARTURES] += 1
+        ints[T.I_REGULAR_DEPARTURES] += m.weight
         if w.europe[m.destination]:
-            ints[T.I_REGULAR_DEPARTURES_EUROPE] += 1
+            ints[T.I_REGULAR_DEPARTURES_EUROPE] += m.weight
     else:
         if m.time_in_state < p.prepare_weeks_irregular:
             return
@@ -130,6 +132,6 @@ def step_preparing(m: Migrant, wk: Week) -> None:
                 m.destination = -1
             return
         set_out_irregular(m)
-        ints[T.I_IRREGULAR_DEPARTURES] += 1
+        ints[T.I_IRREGULAR_DEPARTURES] += m.weight
     if m.flags & (FLAG_RETURNEE | FLAG_SUPPORTED):
-        ints[T.I_REMIGRATED] += 1
+        ints[T.I_REMIGRATED] += m.weight

@@ -1,5 +1,9 @@
 """Helpers shared by the rules (twin of `mechanisms.common`): derived attributes (skill, income,
-awareness), money, destination choice. Life-cycle changes are in `transitions`."""
+awareness), money, destination choice, and counts of persons out of a group (`binomial`, the twin
+of `rng.binomial`). Life-cycle changes are in `transitions`.
+
+They take a `Migrant` (a row) or a `Cohort` alike: both hold the row fields as attributes, and
+money and attributes are per person."""
 
 from __future__ import annotations
 
@@ -12,8 +16,20 @@ from bp_sim.world import N_INFO_LEVELS
 if TYPE_CHECKING:
     from types import SimpleNamespace
 
+    import numpy as np
+
     from bp_sim.reference.migrant import Migrant
     from bp_sim.reference.week import Week
+
+
+def binomial(rng: np.random.Generator, n: int, prob: float) -> int:
+    """How many of n persons take a step each takes on their own with chance `prob` (0 for
+    n <= 0 or prob <= 0, n for prob >= 1, as `rng.binomial` of the engine)."""
+    if n <= 0 or prob <= 0.0:
+        return 0
+    if prob >= 1.0:
+        return n
+    return int(rng.binomial(n, prob))
 
 
 def skill_of(m: Migrant) -> float:

@@ -2,7 +2,9 @@
 
 The twin of `kernel.step_agent`: one rule (or a fixed sequence) per state, each making at most
 one life-cycle transition; in a sequence a later rule runs only if the earlier ones left the
-person where they were. `RULES[state]` is the rule for that state (None: nothing happens).
+person where they were. `RULES[state]` is the rule for that state (None: nothing happens). A
+migrant is a row of persons who take each step together (only death on a leg takes them one by
+one); cohorts at home have a week of their own (`cohorts.step_cohort`).
 """
 
 from __future__ import annotations

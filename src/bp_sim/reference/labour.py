@@ -47,11 +47,11 @@ def step_work(m: Migrant, wk: Week) -> None:
             m.flags &= ~FLAG_EMPLOYED
     elif u < job_find_chance(m, wk):
         m.flags |= FLAG_EMPLOYED
-    ints[T.I_WORKFORCE] += 1
+    ints[T.I_WORKFORCE] += m.weight
     if not m.flags & FLAG_EMPLOYED:
         m.income = 0.0
         return
-    ints[T.I_EMPLOYED] += 1
+    ints[T.I_EMPLOYED] += m.weight
     wage = w.income_week[m.location] * p.migrant_wage_ratio * income_factor(recognised_skill(m, p))
     if m.legal == Legal.IRREGULAR or m.legal == Legal.REJECTED:
         wage *= p.irregular_wage_factor

@@ -1,11 +1,14 @@
-"""`Migrant`: one person (one agent of `persons_per_agent` persons) as a plain Mesa agent.
+"""`Migrant`: one row of people who move (a mover, a group abroad, returnees) as a plain Mesa agent.
 
 It holds the same state as one row of the engine's struct-of-arrays population
-(`population.POP_DTYPES`), as Python attributes. Each week `step` applies the rule of the state
-the migrant starts the week in (`dispatch.RULES`, the twin of `kernel.step_agent`), then does
-the end-of-week bookkeeping of `kernel.advance_chunk`: weeks in state, the stock count by
-origin, place and state, the stranded count and the households that share next week's
-remittances.
+(`population.POP_DTYPES`), as Python attributes, `weight` (the persons the row stands for) and
+`key` (its identity) among them. The persons of a row share every attribute and every decision
+but one: each may die on a leg on their own (`borders.resolve_crossing`). Every counter counts
+the row's persons (`weight`), money its persons' money. Each week `step` applies the rule of
+the state the migrant starts the week in (`dispatch.RULES`, the twin of `kernel.step_agent`),
+then does the end-of-week bookkeeping of `kernel.advance_chunk`: weeks in state, the stock count
+by origin, place and state, the stranded count and the households that share next week's
+remittances. People at home who have never left are not migrants but cohorts (`cohort.Cohort`).
 """
 
 from __future__ import annotations
@@ -27,32 +30,36 @@ _AT_HOME_RECEIVING = frozenset({State.STAYING, State.ASPIRING, State.PREPARING, 
 
 
 class Migrant(mesa.Agent):
-    """A person on the Silk Routes: life-cycle state, place, money and skills.
+    """A row of persons on the Silk Routes: life-cycle state, place, money and skills, shared by
+    its `weight` persons.
 
     Codes are those of `bp_sim.states`; node and edge ids are those of the network.
     """
 
     model: ReferenceModel
-    state: int  # life-cycle state (`State`)
+    state: int  # life-cycle state (`State`); DEAD_MISSING once no one of the row is left
     legal: int  # legal status (`Legal`)
-    channel: int  # how the person set out (`Channel`)
+    channel: int  # how the persons set out (`Channel`)
     flags: int  # bit flags (`FLAG_*`), among them the fixed household trait (`remit_household`)
     origin: int  # node id of the origin
     origin_index: int  # index of the origin among the origins (fixed: `World.origin_index[origin]`)
-    location: int  # node id where the person is (the start node while on a leg)
-    destination: int  # node id the person is heading for, -1 none
+    location: int  # node id where the persons are (the start node while on a leg)
+    destination: int  # node id the persons are heading for, -1 none
     edge: int  # leg being travelled, -1 at a node
     leg_left: int  # weeks left on the current leg or flight
     time_in_state: int  # weeks since the last change of state
     skill: int  # 0..255, read as 0..1
     awareness: int  # 0..255, read as 0..1: information on risks and routes
-    savings: float  # USD
-    income: float  # USD earned this week
-    debt: float  # USD owed (to smugglers, recruiters)
+    savings: float  # USD, per person
+    income: float  # USD earned this week, per person
+    debt: float  # USD owed (to smugglers, recruiters), per person
+    weight: int  # persons the row stands for (falls only as some of them die on a leg)
+    key: int  # the row's identity, unique among rows and cohorts (the engine keys its draws by it)
 
     def __init__(self, model: ReferenceModel, *, state: int, legal: int, channel: int, flags: int, origin: int,
                  location: int, destination: int, edge: int, leg_left: int, time_in_state: int, skill: int,
-                 awareness: int, savings: float, income: float, debt: float, origin_index: int) -> None:
+                 awareness: int, savings: float, income: float, debt: float, weight: int, key: int,
+                 origin_index: int) -> None:
         super().__init__(model)
         self.state = state
         self.legal = legal
@@ -70,15 +77,18 @@ class Migrant(mesa.Agent):
         self.savings = savings
         self.income = income
         self.debt = debt
+        self.weight = weight
+        self.key = key
 
     @property
     def remit_household(self) -> bool:
         """Lives in a household with a migrant sending money home: a fixed trait, drawn once per
-        person with the initial population (`FLAG_REMIT_HOUSEHOLD`) and never changed."""
+        cohort or row with the initial population (`FLAG_REMIT_HOUSEHOLD`), taken along by the
+        movers leaving a cohort, and never changed."""
         return (self.flags & FLAG_REMIT_HOUSEHOLD) != 0
 
     def step(self) -> None:
-        """One week: the rule of the starting state, then the week's bookkeeping."""
+        """One week: the rule of the starting state, then the week's bookkeeping (in persons)."""
         wk = self.model.week_context
         before = self.state
         rule = RULES[before]
@@ -92,9 +102,9 @@ class Migrant(mesa.Agent):
         tally = wk.tally
         oi = self.origin_index
         loc = self.location
-        tally.stock[oi, loc, after] += 1
+        tally.stock[oi, loc, after] += self.weight  # a row of the dead has no one left: 0
         if after == State.TRANSIT_SMUGGLED and self.flags & FLAG_STRANDED:
-            tally.ints[T.I_STRANDED] += 1
+            tally.ints[T.I_STRANDED] += self.weight
         if loc == self.origin and after in _AT_HOME_RECEIVING and self.remit_household:
             # Those who share in remittances arriving next week (returnees re-establishing do not).
-            tally.remit_receivers[oi] += 1
+            tally.remit_receivers[oi] += self.weight

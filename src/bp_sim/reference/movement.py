@@ -31,7 +31,7 @@ def arrive(m: Migrant, wk: Week) -> None:
     d = m.location
     ch = m.channel
     m.flags &= ~FLAG_STRANDED
-    tally.arrivals[d] += 1
+    tally.arrivals[d] += m.weight
     if w.asylum_index[d] >= 0 and ch != Channel.REGULAR:
         if m.legal == Legal.REFUGEE:  # protected in the EU state they moved on from
             grant_protection(m)
@@ -44,8 +44,8 @@ def arrive(m: Migrant, wk: Week) -> None:
             settle(m, State.ASYLUM_PENDING, Legal.ASYLUM_SEEKER)
             if not m.flags & FLAG_CLAIMED:  # first-time applicants only, as Eurostat counts
                 m.flags |= FLAG_CLAIMED
-                tally.ints[T.I_ASYLUM_APPLICATIONS] += 1
-                tally.claims[m.origin_index] += 1
+                tally.ints[T.I_ASYLUM_APPLICATIONS] += m.weight
+                tally.claims[m.origin_index] += m.weight
             return
     elif w.is_first_asylum[d] and ch == Channel.ASYLUM:
         if wk.random() < w.registration_rate[d]:
@@ -61,7 +61,7 @@ def step_transit_regular(m: Migrant, wk: Week) -> None:
         return
     d = m.destination
     m.location = d
-    wk.tally.arrivals[d] += 1
+    wk.tally.arrivals[d] += m.weight
     if m.channel == Channel.RESETTLEMENT:
         grant_protection(m)
     else:
@@ -102,15 +102,15 @@ def step_transit_smuggled(m: Migrant, wk: Week) -> None:
         m.savings += p.transit_wage_share * w.income_week[loc]
         return
     m.flags &= ~FLAG_STRANDED
-    tally.demand[e] += 1
+    tally.demand[e] += m.weight
     if wk.random() >= w.edge_depart[e]:
         return  # waiting at the hub for a departure
     cost = w.edge_cost[e]
     if not pay(m, cost, credit):
         return  # short by a rounding error of the budget check above: wait a week
     if w.edge_smuggled[e]:
-        tally.money[T.M_SMUGGLER_REVENUE] += cost
-        tally.ints[T.I_SMUGGLED_LEGS] += 1
+        tally.money[T.M_SMUGGLER_REVENUE] += cost * m.weight
+        tally.ints[T.I_SMUGGLED_LEGS] += m.weight
     m.edge = e
     m.leg_left = w.edge_weeks[e] - 1
     if m.leg_left <= 0:

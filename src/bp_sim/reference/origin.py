@@ -3,6 +3,8 @@
 Everyone living at their origin earns, saves (remittances reach only households with a migrant)
 and hears risk-awareness campaigns; people staying (or re-established) may start to wish to move,
 with a weekly hazard that grows with the income gap, conflict, climate shocks and the diaspora.
+The same rules serve a row of returnees (all its persons at once) and a cohort at home (each of
+its persons on their own, `cohorts.step_cohort`).
 Origin conditions over time (income growth, shocks) are aggregate and shared with the engine.
 """
 
@@ -18,6 +20,7 @@ from bp_sim.states import FLAG_RETURNEE, State
 if TYPE_CHECKING:
     from types import SimpleNamespace
 
+    from bp_sim.reference.cohort import Cohort
     from bp_sim.reference.migrant import Migrant
     from bp_sim.reference.week import Week
 
@@ -42,13 +45,14 @@ def aspiration_hazard(p: SimpleNamespace, income_week: float, conflict: float, s
     return min(h, 1.0)
 
 
-def live_at_origin(m: Migrant, wk: Week) -> None:
-    """Earn, save, receive remittances (households with a migrant only) and hear campaigns."""
+def live_at_origin(m: Migrant | Cohort, wk: Week) -> None:
+    """Earn, save, receive remittances (households with a migrant only) and hear campaigns (the
+    amounts are per person: `remit_per_person_week` is USD per person of a receiving household)."""
     w, p = wk.w, wk.p
     node = m.location
     inc = w.income_week[node] * income_factor(skill_of(m))
     m.income = inc
-    received = w.remit_per_agent_week[m.origin_index] if m.remit_household else 0.0
+    received = w.remit_per_person_week[m.origin_index] if m.remit_household else 0.0
     m.savings = m.savings * (1.0 - p.savings_drawdown_weekly) + inc * p.saving_rate + received
     campaign = w.campaign_intensity[node]
     if campaign > 0.0:
@@ -56,13 +60,18 @@ def live_at_origin(m: Migrant, wk: Week) -> None:
         m.awareness = min(255, a + int((255 - a) * campaign * p.awareness_gain_weekly + 0.5))
 
 
-def step_at_home(m: Migrant, wk: Week) -> None:
-    """STAYING or REINTEGRATED: live at home; maybe start aspiring."""
-    live_at_origin(m, wk)
+def aspiration_of(m: Migrant | Cohort, wk: Week) -> float:
+    """This week's chance that a person of `m` (a row at home, or one of a cohort's persons
+    staying) starts to wish to migrate."""
     w = wk.w
     node = m.location
-    h = aspiration_hazard(wk.p, w.income_week[node], w.conflict[node], w.shock_severity[node],
-                          w.diaspora_ratio[m.origin_index], m.state, m.flags, m.time_in_state)
-    if wk.random() < h:
+    return aspiration_hazard(wk.p, w.income_week[node], w.conflict[node], w.shock_severity[node],
+                             w.diaspora_ratio[m.origin_index], m.state, m.flags, m.time_in_state)
+
+
+def step_at_home(m: Migrant, wk: Week) -> None:
+    """STAYING or REINTEGRATED (a row of returnees): live at home; maybe start aspiring, all together."""
+    live_at_origin(m, wk)
+    if wk.random() < aspiration_of(m, wk):
         m.state = State.ASPIRING
-        wk.tally.ints[T.I_NEW_ASPIRING] += 1
+        wk.tally.ints[T.I_NEW_ASPIRING] += m.weight

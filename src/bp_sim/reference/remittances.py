@@ -41,8 +41,9 @@ def step_remit(m: Migrant, wk: Week) -> None:
         return
     m.savings -= amount
     fees = amount * mean_cost
-    money[T.M_REMIT_SENT] += amount
-    money[T.M_REMIT_FEES] += fees
-    money[T.M_REMIT_RECEIVED] += amount - fees
-    money[T.M_REMIT_FORMAL] += f * amount * (1.0 - cost)
-    wk.tally.remit_in[oi] += amount - fees
+    persons = m.weight
+    money[T.M_REMIT_SENT] += amount * persons
+    money[T.M_REMIT_FEES] += fees * persons
+    money[T.M_REMIT_RECEIVED] += (amount - fees) * persons
+    money[T.M_REMIT_FORMAL] += f * amount * (1.0 - cost) * persons
+    wk.tally.remit_in[oi] += (amount - fees) * persons

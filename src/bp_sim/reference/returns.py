@@ -40,12 +40,12 @@ def step_leave_destination(m: Migrant, wk: Week) -> bool:
     if wk.random() < forced:
         send_home(m)
         lose_job(m)
-        ints[T.I_RETURNS_FORCED] += 1
+        ints[T.I_RETURNS_FORCED] += m.weight
         return True
     if wk.random() < voluntary:
         send_home(m)
         lose_job(m)
-        ints[T.I_RETURNS_VOLUNTARY] += 1
+        ints[T.I_RETURNS_VOLUNTARY] += m.weight
         return True
     return False
 
@@ -56,7 +56,7 @@ def step_stranded_return(m: Migrant, wk: Week) -> bool:
         return False
     if wk.random() < wk.p.stranded_return_weekly:
         send_home(m)
-        wk.tally.ints[T.I_RETURNS_VOLUNTARY] += 1
+        wk.tally.ints[T.I_RETURNS_VOLUNTARY] += m.weight
         return True
     return False
 
@@ -69,7 +69,7 @@ def step_returned(m: Migrant, wk: Week) -> None:
     if wk.random() < wk.w.reintegration_support[m.origin_index]:
         m.state = State.REINTEGRATED
         m.flags = (m.flags | FLAG_SUPPORTED) & ~FLAG_RETURNEE
-        wk.tally.ints[T.I_REINTEGRATED] += 1
+        wk.tally.ints[T.I_REINTEGRATED] += m.weight
     else:
         m.state = State.STAYING
         m.flags = (m.flags | FLAG_RETURNEE) & ~FLAG_SUPPORTED

@@ -42,7 +42,7 @@ def maybe_exploited(m: Migrant, wk: Week, base_hazard: float) -> bool:
         m.state = State.EXPLOITED
         lose_job(m)
         m.flags &= ~FLAG_STRANDED
-        wk.tally.ints[T.I_TRAFFICKED] += 1
+        wk.tally.ints[T.I_TRAFFICKED] += m.weight
         return True
     return False
 
@@ -59,14 +59,14 @@ def step_exploited(m: Migrant, wk: Week) -> None:
     ident = p.victim_identification_floor + (1.0 - p.victim_identification_floor) * w.victim_identification[node]
     u = wk.random()
     if u < p.victim_identification_max * ident:
-        ints[T.I_TRAFFICKED_IDENTIFIED] += 1
+        ints[T.I_TRAFFICKED_IDENTIFIED] += m.weight
         m.flags |= FLAG_IDENTIFIED
         m.debt = 0.0
         if w.asylum_index[node] >= 0 or w.is_first_asylum[node]:
             grant_protection(m)
         else:
             send_home(m)
-            ints[T.I_RETURNS_VOLUNTARY] += 1
+            ints[T.I_RETURNS_VOLUNTARY] += m.weight
     elif u > 1.0 - p.exploitation_escape_weekly:
         if m.destination >= 0 and m.destination != node:
             set_out_irregular(m)  # exploited on the way: the journey resumes from here

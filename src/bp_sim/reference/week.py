@@ -1,10 +1,10 @@
-"""What a migrant can read, and where it counts, during one week of the reference twin.
+"""What a migrant or cohort can read, and where it counts, during one week of the reference twin.
 
 The engine's kernel reads the `World` arrays and the parameter record and writes counters into
-its chunk's row of the `Tally`. The twin does the same from plain Python values: once a week
-the model takes a snapshot of the World as nested lists and of the parameters as a namespace of
-floats (NumPy scalars are slow in per-agent Python arithmetic), and hands every migrant the one
-row of its single-chunk tally. Nothing here is per agent.
+its chunk's row of the `Tally` (in persons). The twin does the same from plain Python values:
+once a week the model takes a snapshot of the World as nested lists and of the parameters as a
+namespace of floats (NumPy scalars are slow in per-agent Python arithmetic), and hands every
+migrant and cohort the one row of its single-chunk tally. Nothing here is per agent.
 """
 
 from __future__ import annotations
