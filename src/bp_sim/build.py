@@ -38,6 +38,29 @@ def edge_weeks(p, routes: pd.DataFrame) -> np.ndarray:
     return np.maximum(weeks, 1).astype(np.int16)
 
 
+def home_edges(net, weeks: np.ndarray) -> np.ndarray:
+    """(origins, nodes): the first leg of the fastest way home from each node to each origin, by
+    travel time over every leg (return, deportation and pushback legs included; of equal ways the
+    first found in leg order), -1 at the origin itself or where no way leads home."""
+    n = net.n_nodes
+    out = np.full((len(net.origin_nodes), n), -1, np.int16)
+    for k, o in enumerate(net.origin_nodes):
+        best = np.full(n, np.inf)
+        best[o] = 0.0
+        for _ in range(n):  # Bellman-Ford on 40 nodes: plain and exact
+            changed = False
+            for e in range(net.n_edges):
+                a, b = net.edge_src[e], net.edge_dst[e]
+                if best[b] + weeks[e] < best[a]:
+                    best[a] = best[b] + weeks[e]
+                    out[k, a] = e
+                    changed = True
+            if not changed:
+                break
+        out[k, o] = -1
+    return out
+
+
 def edge_fares(p, routes: pd.DataFrame) -> np.ndarray:
     """Fare of a leg used without a smuggler: distance times the mode's USD per km."""
     per_km = routes["mode"].map({"land": p.fare_usd_per_km_land, "air": p.fare_usd_per_km_air,
@@ -123,6 +146,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
     slots = regular_slots_per_week(net, p, return_weekly)
     base_fee = routes.smuggling_fee_usd.to_numpy(float)
     fares = edge_fares(p, routes)
+    weeks = edge_weeks(p, routes)
     smuggled = base_fee > 0
     frontex = routes.frontex_route.map(FRONTEX_CODES).to_numpy(np.uint8)
     world = World(
@@ -168,7 +192,9 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         decide_prob=np.zeros((max(len(asylum_nodes), 1), WAIT_BUCKETS)),
         edge_src=net.edge_src.astype(np.int16),
         edge_dst=net.edge_dst.astype(np.int16),
-        edge_weeks=edge_weeks(p, routes),
+        edge_weeks=weeks,
+        edge_fare=fares,
+        home_edge=home_edges(net, weeks),
         edge_border=routes.crosses_border.to_numpy(np.uint8),
         edge_eu_entry=routes.eu_external_entry.to_numpy(np.uint8),
         edge_frontex=frontex,

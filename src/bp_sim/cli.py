@@ -206,7 +206,7 @@ def _main(args: argparse.Namespace) -> int:
                   f"{info['seconds_simulation']:.1f} s ({info['agent_steps_per_second'] / 1e6:.1f} M agent-steps/s, "
                   f"{info['persons_steps_per_second'] / 1e9:.1f} G person-weeks/s)")
             print(f"outputs in {args.out}/: timeseries.parquet edge_flows.parquet edge_flows_by_origin.parquet "
-                  "node_stocks.parquet "
+                  "node_stocks.parquet returns.parquet "
                   "scenario.toml run_info.json outcomes.png network_flows.png")
         elif args.command == "compare":
             from bp_sim.compare import compare

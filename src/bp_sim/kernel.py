@@ -34,7 +34,7 @@ from bp_sim.mechanisms.labour import step_work
 from bp_sim.mechanisms.movement import step_transit_regular, step_transit_smuggled
 from bp_sim.mechanisms.origin import receives_remittances, step_at_home
 from bp_sim.mechanisms.remittances import step_remit
-from bp_sim.mechanisms.returns import step_leave_destination, step_returned, step_stranded_return
+from bp_sim.mechanisms.returns import step_leave_destination, step_return, step_returned, step_stranded_return
 from bp_sim.mechanisms.trafficking import maybe_exploited, step_exploited
 from bp_sim.population import PLAN_ASYLUM, PLAN_LEAVERS, PLAN_SEEK, PLAN_TRY_REGULAR
 from bp_sim.rng import child_key
@@ -51,7 +51,7 @@ def is_resident(s) -> bool:
 
 
 @inline_rule
-def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees):
+def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees, returns):
     """PROTECTED, REGULAR_RESIDENT, IRREGULAR_RESIDENT: work, send money home, maybe be exploited,
     move on from a first-asylum or entry country, or leave for home."""
     s = pop.state[i]
@@ -64,27 +64,31 @@ def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees):
     if not left and s != State.REGULAR_RESIDENT and (w.is_first_asylum[loc] or w.entry_country[loc]):
         left = step_first_asylum(pop, i, w, p, seed, t, ints, refugees)
     if not left:
-        step_leave_destination(pop, i, w, p, seed, t, ints)
+        step_leave_destination(pop, i, w, p, seed, t, ints, returns)
 
 
 @rule
-def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead):
+def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead, returns):
     """Advance agent i by one week according to the state it is in (the states other than at home,
     aspiring, preparing and resident, which `advance_chunk` steps itself)."""
     s = pop.state[i]
     if s == State.TRANSIT_REGULAR:
-        step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
+        if pop.channel[i] == Channel.RETURN:
+            step_return(pop, i, w, p)
+        else:
+            step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
     elif s == State.TRANSIT_SMUGGLED:
-        if not step_stranded_return(pop, i, w, p, seed, t, ints):
-            step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead)
+        if not step_stranded_return(pop, i, w, p, seed, t, ints, returns):
+            step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead,
+                                  returns)
             if pop.state[i] == State.TRANSIT_SMUGGLED and pop.edge[i] < 0:
                 maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_transit_weekly)
     elif s == State.DETAINED:
-        step_detained(pop, i, w, p, seed, t, ints)
+        step_detained(pop, i, w, p, seed, t, ints, returns)
     elif s == State.ASYLUM_PENDING:
         step_pending(pop, i, w, p, seed, t, ints, pending)
     elif s == State.EXPLOITED:
-        step_exploited(pop, i, w, p, seed, t, ints)
+        step_exploited(pop, i, w, p, seed, t, ints, returns)
     elif s == State.RETURNED:
         step_returned(pop, i, w, p, seed, t, ints)
     return s
@@ -107,6 +111,7 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
     stock = tally.stock[c]
     remit_receivers = tally.remit_receivers[c]
     dead = tally.dead[c]
+    returns = tally.returns[c]
     # Stock counts (and remittance receivers) are added in runs: neighbouring agents mostly share
     # a cell (people at home in one origin), and a counter bumped once per agent would chain every
     # add to the one before.
@@ -118,13 +123,14 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
             step_at_home(pop, i, w, p, seed, t, ints)
         elif is_resident(before):
             # The next most common cases (a call passing the World costs about 200 ns), inlined too.
-            step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees)
+            step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees, returns)
         elif before == State.ASPIRING:
             step_aspiring(pop, i, w, p, seed, t, ints, applicants)
         elif before == State.PREPARING:
             step_preparing(pop, i, w, p, seed, t, ints)
         elif before != State.DEAD_MISSING:
-            step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead)
+            step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead,
+                       returns)
         after = pop.state[i]
         if after != before:
             pop.time_in_state[i] = 0

@@ -176,6 +176,7 @@ class Recorder:
     edge_fee: np.ndarray  # (steps, E) float64 USD
     claims: np.ndarray  # (steps, O) int64 persons: asylum claims by origin
     remit_in: np.ndarray  # (steps, O) float64 USD: remittances arriving by origin
+    returns: np.ndarray  # (steps, O, N, 2) int64 persons setting off home by origin and host: voluntary, forced
     steps_done: int = 0
 
     @classmethod
@@ -188,6 +189,7 @@ class Recorder:
             edge_fee=np.zeros((steps, n_edges)),
             claims=np.zeros((steps, n_origins), np.int64),
             remit_in=np.zeros((steps, n_origins)),
+            returns=np.zeros((steps, n_origins, n_nodes, 2), np.int64),
         )
 
     def grow(self, steps: int) -> None:
@@ -203,6 +205,7 @@ class Recorder:
         self.edge_fee = np.vstack([self.edge_fee, np.zeros((extra, self.edge_fee.shape[1]))])
         self.claims = np.vstack([self.claims, np.zeros((extra, self.claims.shape[1]), np.int64)])
         self.remit_in = np.vstack([self.remit_in, np.zeros((extra, self.remit_in.shape[1]))])
+        self.returns = np.concatenate([self.returns, np.zeros((extra, *self.returns.shape[1:]), np.int64)])
 
     def record(self, t: int, row: np.ndarray, tot: T.Tally, edge_cost: np.ndarray) -> None:
         self.grow(t + 1)
@@ -213,4 +216,5 @@ class Recorder:
         self.edge_fee[t] = edge_cost
         self.claims[t] = tot.claims
         self.remit_in[t] = tot.remit_in
+        self.returns[t] = tot.returns
         self.steps_done = max(self.steps_done, t + 1)

@@ -71,6 +71,7 @@ Tally = namedtuple(
         "refugees",  # (C, N) int64 registered refugees (resettlement pool)
         "claims",  # (C, O) int64 asylum claims lodged in EU/UK systems, by origin
         "dead",  # (C, O, N) int64 persons dead or missing this week, by origin and the place they set off from
+        "returns",  # (C, O, N, 2) int64 persons setting off home, by origin and the place they leave: voluntary, forced
     ),
 )
 
@@ -102,6 +103,7 @@ def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edge
         refugees=np.zeros((c, n_nodes), np.int64),
         claims=np.zeros((c, n_origins), np.int64),
         dead=np.zeros((c, n_origins, n_nodes), np.int64),
+        returns=np.zeros((c, n_origins, n_nodes, 2), np.int64),
     )
 
 
@@ -136,6 +138,7 @@ def sum_chunks_into(tally, totals, n_rows) -> None:
     _sum_rows_and_zero(tally.refugees, totals.refugees, n_rows)
     _sum_rows_and_zero(tally.claims, totals.claims, n_rows)
     _sum_rows_and_zero(tally.dead, totals.dead, n_rows)
+    _sum_rows_and_zero(tally.returns, totals.returns, n_rows)
 
 
 def new_totals(tally: Tally) -> Tally:

@@ -63,6 +63,8 @@ WORLD_FIELDS = (
     "edge_src",  # int16
     "edge_dst",  # int16
     "edge_weeks",  # int16, travel time in weeks
+    "edge_fare",  # float64, USD fare of the leg without a smuggler (what a returnee pays)
+    "home_edge",  # int16 (origins, nodes): first leg of the fastest way home, -1 at home or none
     "edge_border",  # uint8, crosses an international border
     "edge_eu_entry",  # uint8, enters EU territory from outside
     "edge_frontex",  # uint8, 0 none, 1 EMR, 2 WBR, 3 CMR, 4 EBR (Frontex route counted)
