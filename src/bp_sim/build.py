@@ -187,6 +187,9 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         slot_prob=np.ones((n_o, n)),
         regular_cdf=np.zeros((n_o, n)),
         network_share=network_share,
+        remit_formal=np.zeros((n_o, n)),  # set every week (quotas adapter: update_remittance_factors)
+        remit_mean_cost=np.zeros((n_o, n)),
+        remit_volume=np.zeros((n_o, n)),
         remit_cost=remit_cost.copy(),
         dest_appeal=np.zeros((n_o, len(dest_nodes))),  # set every week (phases.destination_appeal)
         decide_prob=np.zeros((max(len(asylum_nodes), 1), WAIT_BUCKETS)),

@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="persons in each row of the people abroad at the start (default: as for movers)")
     cmp.add_argument("--seed", type=_positive_int, default=0, help="seed of replicate 0 (replicate i: seed+i)")
     cmp.add_argument("--jobs", type=_positive_int, default=1, help="processes in parallel (default 1)")
+    cmp.add_argument("--origin", default=None, help="report the outcomes of one origin's people (e.g. AFG)")
+    cmp.add_argument("--route", default=None, help="report one leg's deaths, interceptions and detections (e.g. TUR->GRC_EVROS)")
     cmp.add_argument("--out", default="runs/compare", help="output folder (default: runs/compare)")
     cmp.add_argument("--quiet", action="store_true", help="no progress display")
     swp = sub.add_parser("sweep", help="run (or resume) a sweep of lever and parameter values (experiments/*.toml)")
@@ -214,7 +216,8 @@ def _main(args: argparse.Namespace) -> int:
             progress = None if args.quiet else _run_counter()
             compare(args.baseline, args.scenarios, reps=args.reps, years=args.years, agents=args.agents,
                     seed=args.seed, jobs=args.jobs, out=args.out, progress=progress,
-                    persons_per_mover=args.persons_per_mover, persons_per_agent_abroad=args.persons_per_agent_abroad)
+                    persons_per_mover=args.persons_per_mover, persons_per_agent_abroad=args.persons_per_agent_abroad,
+                    origin=args.origin, route=args.route)
             print(f"outputs in {args.out}/: summary.csv runs.parquet timeseries.parquet timeseries.png "
                   "differences.png report.md")
         elif args.command == "sweep":

@@ -96,10 +96,11 @@ def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, 
 
 @rule
 def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
-    """One week for agents start..stop-1, writing row c of every counter."""
+    """One week for rows start..stop-1, writing row c of every counter (the counts and money sums
+    into the row's origin's line of it)."""
     p = p_arr[0]
-    ints = tally.ints[c]
-    money = tally.money[c]
+    ints_by_origin = tally.ints[c]
+    money_by_origin = tally.money[c]
     edge_tally = tally.edge[c]
     demand = tally.demand[c]
     applicants = tally.applicants[c]
@@ -117,6 +118,9 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
     # add to the one before.
     run_oi, run_loc, run_state, run_length, run_receivers = 0, 0, 0, 0, 0
     for i in range(start, stop):
+        row_oi = w.origin_index[pop.origin[i]]
+        ints = ints_by_origin[row_oi]
+        money = money_by_origin[row_oi]
         before = pop.state[i]
         if before == State.STAYING or before == State.REINTEGRATED:
             # The common case, inlined here: a call passing the World costs more than the rule.
@@ -168,13 +172,14 @@ def advance_rows(pop, w, p_arr, seed, t, bounds, tally):
 def advance_cohort_chunk(pop, aspiring, plan, w, p_arr, seed, t, c, start, stop, tally, ppm) -> int:
     """One week for cohorts start..stop-1 into counter row c; returns the movers they let go."""
     p = p_arr[0]
-    ints = tally.ints[c]
+    ints_by_origin = tally.ints[c]
     applicants = tally.applicants[c]
     stock = tally.stock[c]
     remit_receivers = tally.remit_receivers[c]
     leaving = 0
     for i in range(start, stop):
-        leavers = step_cohort(pop, i, aspiring, plan, w, p, seed, t, ints, applicants, ppm)
+        leavers = step_cohort(pop, i, aspiring, plan, w, p, seed, t, ints_by_origin[w.origin_index[pop.origin[i]]],
+                              applicants, ppm)
         leaving += leavers
         oi = w.origin_index[pop.location[i]]
         loc = pop.location[i]

@@ -89,8 +89,8 @@ def attitudes(model, t: int) -> None:
 def record_outcomes(model, t: int) -> None:
     """Outcomes recorded; this week's tallies become `last`, which next week and locations read (outcomes)."""
     tot = model.this_week
-    model.recorder.record(t, weekly_outcomes(tot, model.world.edge_frontex), tot,
-                          model.world.edge_cost)
+    model.recorder.record(t, weekly_outcomes(tot, model.world.edge_frontex), tot, model.world.edge_cost,
+                          model.world.edge_frontex)
     model.last = tot
     if model.check_invariants:
         model.verify(tot)

@@ -58,8 +58,8 @@ N_EDGE = 4
 Tally = namedtuple(
     "Tally",
     (
-        "ints",  # (C, N_INT) int64
-        "money",  # (C, N_MONEY) float64
+        "ints",  # (C, O, N_INT) int64 persons, by origin
+        "money",  # (C, O, N_MONEY) float64 USD, by origin
         "stock",  # (C, O, N, S) int64 persons by origin, node and state at the end of the week
         "edge",  # (C, O, E, N_EDGE) int64 persons by origin, edge and event
         "demand",  # (C, E) int64 persons ready to depart on the edge this week
@@ -90,8 +90,8 @@ def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edge
     """Allocate accumulators once per run; `collect` zeroes them each week after summing."""
     c = n_chunks
     return Tally(
-        ints=np.zeros((c, N_INT), np.int64),
-        money=np.zeros((c, N_MONEY), np.float64),
+        ints=np.zeros((c, n_origins, N_INT), np.int64),
+        money=np.zeros((c, n_origins, N_MONEY), np.float64),
         stock=np.zeros((c, n_origins, n_nodes, n_states), np.int64),
         edge=np.zeros((c, n_origins, n_edges, N_EDGE), np.int64),
         demand=np.zeros((c, n_edges), np.int64),

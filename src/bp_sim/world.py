@@ -54,6 +54,9 @@ WORLD_FIELDS = (
     "slot_prob",  # float64, chance an eligible applicant gets a regular slot this week
     "regular_cdf",  # float64, cumulative choice of regular corridor by slots
     "network_share",  # float64, diaspora of origin o at node / all its diaspora
+    "remit_formal",  # float64 (origins, nodes): share sent formally at this week's cost (remittances)
+    "remit_mean_cost",  # float64 (origins, nodes): mean cost of a dollar sent, formal and informal
+    "remit_volume",  # float64 (origins, nodes): what is sent relative to the reference cost's amount
     "remit_cost",  # float64, share of amount sent lost to fees (formal channel)
     # --- origin x destination (O, D) ---
     "dest_appeal",  # float64, this week's utility of destination d to people of origin o before cost and draws
