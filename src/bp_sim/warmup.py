@@ -26,7 +26,7 @@ T = TypeVar("T")
 # CPython 3.11): 30-35 s idle, about 50 s beside another busy process. An estimate for the user.
 COLD_COMPILE_S = 40
 WARM_UP_AGENTS = 200  # the smallest population; the compiled code does not depend on its size
-WARM_UP_WEEKS = 1  # one week calls every compiled function a run calls
+WARM_UP_WEEKS = 2  # two weeks call every compiled function a run calls (the diaspora update starts in week 1)
 
 # CPython 3.11 and 3.12 keep Python frames in 16 KiB chunks and unmap a chunk as soon as its
 # first frame returns, so a deep recursion that keeps crossing one chunk boundary maps and
@@ -66,7 +66,7 @@ def engine_cached() -> bool:
 
 def warm_up_engine(scenario: Scenario | None = None, *, network: Network | None = None,
                    stream: TextIO | None = sys.stderr, who: str = "bp-sim") -> float:
-    """Compile (or load) every kernel a run uses by running a tiny model for one week.
+    """Compile (or load) every kernel a run uses by running a tiny model for `WARM_UP_WEEKS` weeks.
 
     When the cache is cold, says so on `stream` (None: quietly) before and after. Returns the
     seconds it took."""

@@ -47,13 +47,13 @@ WORLD_FIELDS = (
     "readmission",  # float64, 0..1 cooperation on readmission and travel documents
     "reintegration_support",  # float64, 0..1 share of returnees reached by support
     "remit_per_agent_week",  # float64, USD arriving this week per person at home in a receiving household
-    "diaspora_ratio",  # float64, emigrants abroad / population at home
+    "diaspora_ratio",  # float64, emigrants abroad / population at home (2020, then living: mechanisms.diasporas)
     "remit_households",  # float64, share of people at home living in a household that receives remittances
     # --- origin x node (O, N) ---
     "recognition",  # float64, first-instance recognition rate
     "slot_prob",  # float64, chance an eligible applicant gets a regular slot this week
     "regular_cdf",  # float64, cumulative choice of regular corridor by slots
-    "network_share",  # float64, diaspora of origin o at node / all its diaspora
+    "network_share",  # float64, diaspora of origin o at node / all its diaspora (2020, then living: mechanisms.diasporas)
     "remit_cost",  # float64, share of amount sent lost to fees (formal channel)
     # --- origin x destination (O, D) ---
     "dest_appeal",  # float64, this week's utility of destination d to people of origin o before cost and draws
