@@ -136,6 +136,8 @@ def build_world(net: Network, p) -> tuple[World, dict]:
             stock[oindex[o], d] = float(r.stock_2020) if pd.notna(r.stock_2020) else 0.0
             if pd.notna(r.remittance_cost_pct):
                 remit_cost[oindex[o], d] = float(r.remittance_cost_pct) / 100.0
+    # The 2020 network pull; from week 1 the weekly phase `diasporas` moves both with the simulated
+    # stock (in place) unless `living_diaspora` is 0. remit_households stays at this 2020 value.
     network_share = stock / np.maximum(stock.sum(axis=1, keepdims=True), 1.0)
     population = nodes.population.to_numpy(float)
     diaspora_ratio = stock.sum(axis=1) / population[net.origin_nodes]

@@ -47,13 +47,13 @@ WORLD_FIELDS = (
     "readmission",  # float64, 0..1 cooperation on readmission and travel documents
     "reintegration_support",  # float64, 0..1 share of returnees reached by support
     "remit_per_person_week",  # float64, USD arriving this week per person at home in a receiving household
-    "diaspora_ratio",  # float64, emigrants abroad / population at home
+    "diaspora_ratio",  # float64, emigrants abroad / population at home (2020, then living: mechanisms.diasporas)
     "remit_households",  # float64, share of people at home living in a household that receives remittances
     # --- origin x node (O, N) ---
     "recognition",  # float64, first-instance recognition rate
     "slot_prob",  # float64, chance an eligible applicant gets a regular slot this week
     "regular_cdf",  # float64, cumulative choice of regular corridor by slots
-    "network_share",  # float64, diaspora of origin o at node / all its diaspora
+    "network_share",  # float64, diaspora of origin o at node / all its diaspora (2020, then living: mechanisms.diasporas)
     "remit_formal",  # float64 (origins, nodes): share sent formally at this week's cost (remittances)
     "remit_mean_cost",  # float64 (origins, nodes): mean cost of a dollar sent, formal and informal
     "remit_volume",  # float64 (origins, nodes): what is sent relative to the reference cost's amount
