@@ -26,7 +26,7 @@ T = TypeVar("T")
 # CPython 3.11): 30-35 s idle, about 50 s beside another busy process. An estimate for the user.
 COLD_COMPILE_S = 40
 WARM_UP_AGENTS = 200  # the smallest population; the compiled code does not depend on its size
-WARM_UP_WEEKS = 3  # the first week has no one aspiring yet; the diaspora update starts in week 1; by the third, cohorts let movers go (spawn_movers)
+WARM_UP_WEEKS = 3  # week 0: no one aspires yet, no diaspora update; by week 2 cohorts let movers go (spawn_movers)
 WARM_UP_PERSONS_PER_MOVER = 1000  # a few hundred rows abroad; the compiled code does not depend on it
 
 # CPython 3.11 and 3.12 keep Python frames in 16 KiB chunks and unmap a chunk as soon as its
