@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     dash = sub.add_parser("dashboard", help="the workshop dashboard in the browser (offline): levers against the baseline")
     dash.add_argument("--port", type=_whole_at_least_1, default=8765, help="port to serve on (default 8765)")
     dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
-    dash.add_argument("--agents", type=_whole_at_least_1, default=None, help="agents per run (default 200,000)")
+    dash.add_argument("--agents", type=_whole_at_least_1, default=None, help="cohorts at home per run (default 20,000)")
     dash.add_argument("--seed", type=_positive_int, default=None, help="seed shared by scenario and baseline (default 0)")
     levers = sub.add_parser("levers", help="the Call for Action's actions and the levers that represent them")
     levers.add_argument("--goal", type=int, choices=range(1, 7), metavar="N", help="only priority goal N (1-6)")
