@@ -1,8 +1,8 @@
 """How well the model resolves rare outcomes: their spread between seeds, and whether search and
 rescue (PG5.6) moves deaths at the size people run.
 
-    python benchmarks/rare_outcomes.py                  # 10 seeds (1000-1009), 200,000 agents, 2021-2023
-    python benchmarks/rare_outcomes.py --agents 1000000 --sar-reps 5
+    python benchmarks/rare_outcomes.py                  # 10 seeds (1000-1009), the default size, 2021-2023
+    python benchmarks/rare_outcomes.py --persons-per-mover 20 --sar-reps 5
 
 Part 1 runs the bundled baseline once per seed for the whole 2020-2024 horizon (as
 `bp-sim run baseline --seed S` does) and takes, for each year of `--years-shown`, the yearly sums of:
@@ -42,7 +42,7 @@ YEARLY = ("deaths_missing", "trafficking_victims_identified", "irregular_arrival
 
 def yearly_rows(model: SilkRoutesModel, seed: int, years: list[int]) -> list[dict]:
     """One row per (outcome, year) of a finished run: persons in that calendar year."""
-    rec, net, ppa = model.recorder, model.net, model.persons_per_agent
+    rec, net = model.recorder, model.net
     steps = rec.steps_done
     year_of = np.array([(model.scenario.start_date + dt.timedelta(weeks=t)).year for t in range(steps)])
     legs = [net.edge_index(label) for label in TURKEY_GREECE_LEGS]
@@ -50,7 +50,7 @@ def yearly_rows(model: SilkRoutesModel, seed: int, years: list[int]) -> list[dic
     for year in years:
         weeks = year_of == year
         rows.append({"seed": seed, "year": year, "outcome": "deaths_turkey_greece_legs",
-                     "persons": float(rec.edges[:steps][weeks][:, legs, E_DEATHS].sum() * ppa)})
+                     "persons": float(rec.edges[:steps][weeks][:, legs, E_DEATHS].sum())})
         for name in YEARLY:
             rows.append({"seed": seed, "year": year, "outcome": name,
                          "persons": float(np.nansum(rec.outcomes[:steps][weeks, OUTCOME_INDEX[name]]))})
@@ -66,7 +66,7 @@ def spread(df: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def search_and_rescue_effect(agents: int, reps: int, seed: int) -> dict:
+def search_and_rescue_effect(agents: int | None, reps: int, seed: int, persons_per_mover: int | None = None) -> dict:
     """Paired change of deaths_missing over the horizon with the lever search_and_rescue = 1."""
     net = load_network()
     base = load_scenario("baseline", net)
@@ -77,7 +77,7 @@ def search_and_rescue_effect(agents: int, reps: int, seed: int) -> dict:
     for r in range(reps):
         pair = []
         for sc in (base, sar):
-            m = SilkRoutesModel(sc, agents=agents, seed=seed + r, network=net)
+            m = SilkRoutesModel(sc, agents=agents, seed=seed + r, network=net, persons_per_mover=persons_per_mover)
             m.run()
             pair.append(float(np.nansum(m.recorder.outcomes[: m.recorder.steps_done, k])))
         totals.append(pair[0])
@@ -91,7 +91,8 @@ def search_and_rescue_effect(agents: int, reps: int, seed: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--agents", type=int, default=200_000)
+    ap.add_argument("--agents", type=int, default=None, help="cohorts at home (default: the model's)")
+    ap.add_argument("--persons-per-mover", type=int, default=None, help="persons per row of movers (default: the model's)")
     ap.add_argument("--seeds", type=int, default=10, help="seeds 1000, 1001, ...")
     ap.add_argument("--years-shown", default="2021,2022,2023")
     ap.add_argument("--sar-reps", type=int, default=5, help="paired replicates for search and rescue (0: skip)")
@@ -101,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     net = load_network()
     rows, t0 = [], time.perf_counter()
     for s in range(args.seeds):
-        m = SilkRoutesModel("baseline", agents=args.agents, seed=1000 + s, network=net)
+        m = SilkRoutesModel("baseline", agents=args.agents, seed=1000 + s, network=net,
+                            persons_per_mover=args.persons_per_mover)
         m.run()
         rows.extend(yearly_rows(m, 1000 + s, years))
     table = spread(pd.DataFrame(rows))
@@ -109,10 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "rare_outcomes.csv", index=False)
     with pd.option_context("display.width", 160, "display.float_format", "{:,.1f}".format):
-        print(f"baseline, {args.agents:,} agents, seeds 1000-{999 + args.seeds}, {time.perf_counter() - t0:.0f} s")
+        print(f"baseline, {m.n_cohorts:,} cohorts, {m.persons_per_mover} persons per mover, seeds 1000-"
+              f"{999 + args.seeds}, {time.perf_counter() - t0:.0f} s")
         print(table.to_string(index=False))
     if args.sar_reps:
-        sar = search_and_rescue_effect(args.agents, args.sar_reps, 0)
+        sar = search_and_rescue_effect(args.agents, args.sar_reps, 0, args.persons_per_mover)
         pd.DataFrame([sar]).to_csv(out / "rare_outcomes_sar.csv", index=False)
         print(f"search_and_rescue = 1 on the sea legs, {args.sar_reps} paired replicates: deaths_missing "
               f"{sar['change_mean']:+,.0f} persons (95% interval {sar['ci_low']:+,.0f} to {sar['ci_high']:+,.0f}; "

@@ -49,10 +49,10 @@ DATA = PACKAGE / "data"
 RULE_FILES = ("mechanisms/*.py", "kernel.py", "phases.py", "settings.py", "population.py", "reference/*.py")
 # Who reads the week's tallies: the outcomes (`weekly_outcomes`, `Recorder`), the edge-flow writer
 # (`runner.edge_flows` writes `Recorder.edges` by E_* slot), and the adapters that read last week's
-# (quotas: applicants, queue, remittances, refugees; smuggling: demand) or this week's (attitudes:
-# arrivals, stock) tallies.
+# (quotas: applicants, queue, remittances, refugees; smuggling: demand; diasporas: stock) or this
+# week's (attitudes: arrivals, stock) tallies.
 COUNTER_CONSUMERS = ("outcomes.py", "runner.py", "mechanisms/quotas.py", "mechanisms/smuggling.py",
-                     "mechanisms/attitudes.py")
+                     "mechanisms/diasporas.py", "mechanisms/attitudes.py")
 DRAW_FUNCTIONS = ("uniform", "normal", "gumbel")  # rng.uniform, rng.normal, mechanisms.common.gumbel
 SLOT = re.compile(r"[IME]_[A-Z0-9_]+")
 DECISION = re.compile(r"D_[A-Z0-9_]+")

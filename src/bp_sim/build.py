@@ -38,6 +38,29 @@ def edge_weeks(p, routes: pd.DataFrame) -> np.ndarray:
     return np.maximum(weeks, 1).astype(np.int16)
 
 
+def home_edges(net, weeks: np.ndarray) -> np.ndarray:
+    """(origins, nodes): the first leg of the fastest way home from each node to each origin, by
+    travel time over every leg (return, deportation and pushback legs included; of equal ways the
+    first found in leg order), -1 at the origin itself or where no way leads home."""
+    n = net.n_nodes
+    out = np.full((len(net.origin_nodes), n), -1, np.int16)
+    for k, o in enumerate(net.origin_nodes):
+        best = np.full(n, np.inf)
+        best[o] = 0.0
+        for _ in range(n):  # Bellman-Ford on 40 nodes: plain and exact
+            changed = False
+            for e in range(net.n_edges):
+                a, b = net.edge_src[e], net.edge_dst[e]
+                if best[b] + weeks[e] < best[a]:
+                    best[a] = best[b] + weeks[e]
+                    out[k, a] = e
+                    changed = True
+            if not changed:
+                break
+        out[k, o] = -1
+    return out
+
+
 def edge_fares(p, routes: pd.DataFrame) -> np.ndarray:
     """Fare of a leg used without a smuggler: distance times the mode's USD per km."""
     per_km = routes["mode"].map({"land": p.fare_usd_per_km_land, "air": p.fare_usd_per_km_air,
@@ -113,6 +136,8 @@ def build_world(net: Network, p) -> tuple[World, dict]:
             stock[oindex[o], d] = float(r.stock_2020) if pd.notna(r.stock_2020) else 0.0
             if pd.notna(r.remittance_cost_pct):
                 remit_cost[oindex[o], d] = float(r.remittance_cost_pct) / 100.0
+    # The 2020 network pull; from week 1 the weekly phase `diasporas` moves both with the simulated
+    # stock (in place) unless `living_diaspora` is 0. remit_households stays at this 2020 value.
     network_share = stock / np.maximum(stock.sum(axis=1, keepdims=True), 1.0)
     population = nodes.population.to_numpy(float)
     diaspora_ratio = stock.sum(axis=1) / population[net.origin_nodes]
@@ -123,6 +148,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
     slots = regular_slots_per_week(net, p, return_weekly)
     base_fee = routes.smuggling_fee_usd.to_numpy(float)
     fares = edge_fares(p, routes)
+    weeks = edge_weeks(p, routes)
     smuggled = base_fee > 0
     frontex = routes.frontex_route.map(FRONTEX_CODES).to_numpy(np.uint8)
     world = World(
@@ -163,12 +189,17 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         slot_prob=np.ones((n_o, n)),
         regular_cdf=np.zeros((n_o, n)),
         network_share=network_share,
+        remit_formal=np.zeros((n_o, n)),  # set every week (quotas adapter: update_remittance_factors)
+        remit_mean_cost=np.zeros((n_o, n)),
+        remit_volume=np.zeros((n_o, n)),
         remit_cost=remit_cost.copy(),
         dest_appeal=np.zeros((n_o, len(dest_nodes))),  # set every week (phases.destination_appeal)
         decide_prob=np.zeros((max(len(asylum_nodes), 1), WAIT_BUCKETS)),
         edge_src=net.edge_src.astype(np.int16),
         edge_dst=net.edge_dst.astype(np.int16),
-        edge_weeks=edge_weeks(p, routes),
+        edge_weeks=weeks,
+        edge_fare=fares,
+        home_edge=home_edges(net, weeks),
         edge_border=routes.crosses_border.to_numpy(np.uint8),
         edge_eu_entry=routes.eu_external_entry.to_numpy(np.uint8),
         edge_frontex=frontex,

@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="persons in each row of the people abroad at the start (default: as for movers)")
     cmp.add_argument("--seed", type=_positive_int, default=0, help="seed of replicate 0 (replicate i: seed+i)")
     cmp.add_argument("--jobs", type=_positive_int, default=1, help="processes in parallel (default 1)")
+    cmp.add_argument("--origin", default=None, help="report the outcomes of one origin's people (e.g. AFG)")
+    cmp.add_argument("--route", default=None, help="report one leg's deaths, interceptions and detections (e.g. TUR->GRC_EVROS)")
     cmp.add_argument("--out", default="runs/compare", help="output folder (default: runs/compare)")
     cmp.add_argument("--quiet", action="store_true", help="no progress display")
     swp = sub.add_parser("sweep", help="run (or resume) a sweep of lever and parameter values (experiments/*.toml)")
@@ -136,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     dash = sub.add_parser("dashboard", help="the workshop dashboard in the browser (offline): levers against the baseline")
     dash.add_argument("--port", type=_whole_at_least_1, default=8765, help="port to serve on (default 8765)")
     dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
-    dash.add_argument("--agents", type=_whole_at_least_1, default=None, help="agents per run (default 200,000)")
+    dash.add_argument("--agents", type=_whole_at_least_1, default=None, help="cohorts at home per run (default 20,000)")
     dash.add_argument("--seed", type=_positive_int, default=None, help="seed shared by scenario and baseline (default 0)")
     levers = sub.add_parser("levers", help="the Call for Action's actions and the levers that represent them")
     levers.add_argument("--goal", type=int, choices=range(1, 7), metavar="N", help="only priority goal N (1-6)")
@@ -206,7 +208,7 @@ def _main(args: argparse.Namespace) -> int:
                   f"{info['seconds_simulation']:.1f} s ({info['agent_steps_per_second'] / 1e6:.1f} M agent-steps/s, "
                   f"{info['persons_steps_per_second'] / 1e9:.1f} G person-weeks/s)")
             print(f"outputs in {args.out}/: timeseries.parquet edge_flows.parquet edge_flows_by_origin.parquet "
-                  "node_stocks.parquet "
+                  "node_stocks.parquet returns.parquet "
                   "scenario.toml run_info.json outcomes.png network_flows.png")
         elif args.command == "compare":
             from bp_sim.compare import compare
@@ -214,7 +216,8 @@ def _main(args: argparse.Namespace) -> int:
             progress = None if args.quiet else _run_counter()
             compare(args.baseline, args.scenarios, reps=args.reps, years=args.years, agents=args.agents,
                     seed=args.seed, jobs=args.jobs, out=args.out, progress=progress,
-                    persons_per_mover=args.persons_per_mover, persons_per_agent_abroad=args.persons_per_agent_abroad)
+                    persons_per_mover=args.persons_per_mover, persons_per_agent_abroad=args.persons_per_agent_abroad,
+                    origin=args.origin, route=args.route)
             print(f"outputs in {args.out}/: summary.csv runs.parquet timeseries.parquet timeseries.png "
                   "differences.png report.md")
         elif args.command == "sweep":

@@ -30,6 +30,7 @@ from bp_sim.plots import draw_figures
 from bp_sim.reports.compare import plot_differences, plot_series, write_report
 from bp_sim.scenario import MAX_SEED, Scenario, load_scenario
 from bp_sim.stats import mean_ci
+from bp_sim.tally import E_DEATHS, E_DETECTIONS, E_INTERCEPTIONS
 from bp_sim.validate import MIN_AGENTS, check_runnable, set_resolutions
 
 MAX_REPLICATES = 10_000
@@ -45,19 +46,59 @@ class RunResult:
     seconds: float
 
 
-def _run_one(job: tuple[int, int, Scenario, int | None, int]) -> RunResult:
-    k, rep, sc, agents, seed = job
+# The outcomes a single leg has (`--route`): outcome -> the leg's counter (tally.E_*).
+ROUTE_OUTCOMES = {"deaths_missing": E_DEATHS, "interceptions": E_INTERCEPTIONS, "border_detections": E_DETECTIONS}
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What a comparison looks at: everyone (`kind` ""), one origin's people ("origin", its index)
+    or one leg ("route", its edge id: only ROUTE_OUTCOMES, the others NaN)."""
+
+    kind: str = ""
+    index: int = -1
+    label: str = ""
+
+
+def focus_of(net, origin: str | None, route: str | None) -> Focus:
+    """The Focus of `--origin` / `--route` (at most one), checked against the network."""
+    if origin is not None and route is not None:
+        raise InputError("--route", route, "nothing when --origin is given (one focus at a time)")
+    if origin is not None:
+        if origin not in net.origin_index:
+            raise InputError("--origin", origin, f"one of the origins: {', '.join(net.origin_index)}")
+        return Focus("origin", net.origin_index[origin], origin)
+    if route is not None:
+        return Focus("route", net.edge_index(route, "--route"), route)
+    return Focus()
+
+
+def focused_series(model, focus: Focus) -> np.ndarray:
+    """(weeks, outcomes) of a finished run: all outcomes, one origin's, or one leg's."""
+    rec = model.recorder
+    steps = rec.steps_done
+    if focus.kind == "origin":
+        return rec.origin_outcomes[:steps, focus.index].copy()
+    if focus.kind == "route":
+        out = np.full((steps, len(OUTCOME_NAMES)), np.nan)
+        for name, col in ROUTE_OUTCOMES.items():
+            out[:, OUTCOME_NAMES.index(name)] = rec.edges[:steps, focus.index, col]
+        return out
+    return rec.outcomes[:steps].copy()
+
+
+def _run_one(job: tuple[int, int, Scenario, int | None, int, Focus]) -> RunResult:
+    k, rep, sc, agents, seed, focus = job
     from bp_sim.model import SilkRoutesModel
 
     t0 = time.perf_counter()
     model = SilkRoutesModel(sc, agents=agents, seed=seed)
     model.run()
-    series = model.recorder.outcomes[: model.recorder.steps_done].copy()
-    return RunResult(k, rep, seed, series, time.perf_counter() - t0)
+    return RunResult(k, rep, seed, focused_series(model, focus), time.perf_counter() - t0)
 
 
 def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, seed: int, jobs: int,
-                   progress: Callable[[int, int], None] | None = None) -> list[RunResult]:
+                   progress: Callable[[int, int], None] | None = None, focus: Focus = Focus()) -> list[RunResult]:
     """Every scenario x replicate, in parallel over `jobs` processes (1: in this process).
 
     The engine is compiled (or loaded) here first, saying so when that is a compile (unless
@@ -68,7 +109,7 @@ def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, see
     from bp_sim.warmup import warm_up_engine
 
     warm_up_engine(scenarios[0], stream=sys.stderr if progress is not None else None)
-    work = [(k, r, sc, agents, seed + r) for r in range(reps) for k, sc in enumerate(scenarios)]
+    work = [(k, r, sc, agents, seed + r, focus) for r in range(reps) for k, sc in enumerate(scenarios)]
     results: list[RunResult] = []
     if jobs <= 1:
         for n, job in enumerate(work):
@@ -123,8 +164,12 @@ def summarise(names: list[str], totals: np.ndarray) -> pd.DataFrame:
 def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5, years: float | None = None,
             agents: int | None = None, seed: int = 0, jobs: int = 1, out: str | Path = "runs/compare",
             progress: Callable[[int, int], None] | None = None, persons_per_mover: int | None = None,
-            persons_per_agent_abroad: float | None = None) -> pd.DataFrame:
+            persons_per_agent_abroad: float | None = None, origin: str | None = None,
+            route: str | None = None) -> pd.DataFrame:
     """Run and compare; write summary.csv, runs.parquet, timeseries.parquet, figures, report.md.
+
+    `origin` (an origin's id, e.g. AFG) reports every outcome for that origin's people alone;
+    `route` (a leg, SOURCE->TARGET) reports the leg's deaths, interceptions and detections.
 
     Every input (scenarios, options, the output folder, the memory `jobs` runs at once need) is
     checked here, before the first run starts and before any worker process exists.
@@ -139,6 +184,7 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
     if not scenarios:
         raise InputError("scenarios", Note("none"), "at least one scenario to compare with the baseline")
     net = load_network()
+    focus = focus_of(net, origin, route)
     loaded = [load_scenario(s, net) for s in [baseline, *scenarios]]
     names = [sc.name for sc in loaded]
     if len(set(names)) != len(names):
@@ -158,12 +204,14 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
             raise exc.in_file(sc.source) from None
     check_out(out, "compare")
     t0 = time.perf_counter()
-    results = run_replicates(loaded, reps, agents, seed, jobs, progress)
+    results = run_replicates(loaded, reps, agents, seed, jobs, progress, focus)
     weeks = loaded[0].weeks
     series = np.full((len(loaded), reps, weeks, len(OUTCOME_NAMES)), np.nan)
     for r in results:
         series[r.scenario, r.replicate] = r.series
     totals = np.stack([[horizon_totals(series[k, i]) for i in range(reps)] for k in range(len(loaded))])
+    if focus.kind == "route":  # a leg has only its own outcomes: the others are not zero but undefined
+        totals[:, :, [name not in ROUTE_OUTCOMES for name in OUTCOME_NAMES]] = np.nan
     summary = summarise(names, totals)
     with atomic_dir(out, "compare") as tmp:
         summary.to_csv(tmp / "summary.csv", index=False)
@@ -184,6 +232,7 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
         pd.concat(frames, ignore_index=True).to_parquet(tmp / "timeseries.parquet", index=False)
         info = {"baseline": names[0], "scenarios": names[1:], "replicates": reps, "seed": seed, "jobs": jobs,
                 "agents": agents, "weeks": weeks, "seconds_total": time.perf_counter() - t0,
+                "focus": f"{focus.kind} {focus.label}" if focus.kind else "",
                 "seconds_per_run": float(np.mean([r.seconds for r in results]))}
         write_report(summary, loaded, info, tmp / "report.md")
         failed = draw_figures({"timeseries.png": lambda: plot_series(names, dates, series, tmp / "timeseries.png"),

@@ -41,7 +41,7 @@ def check_week(pop, cohorts, persons_total: int, n_nodes: int, dead_before: int,
     empty = pop.weight == 0
     if np.any(pop.state[empty] != State.DEAD_MISSING):
         raise InvariantError(f"week {week}: a row with no one in it is not a row of the dead")
-    new_dead = int(tot.ints[T.I_DEATHS])
+    new_dead = int(tot.ints[:, T.I_DEATHS].sum())
     if dead != dead_before + new_dead:
         raise InvariantError(f"week {week}: dead went from {dead_before} to {dead}, {new_dead} deaths recorded")
     home = np.isin(pop.state, AT_HOME)

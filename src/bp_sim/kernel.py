@@ -34,7 +34,7 @@ from bp_sim.mechanisms.labour import step_work
 from bp_sim.mechanisms.movement import step_transit_regular, step_transit_smuggled
 from bp_sim.mechanisms.origin import receives_remittances, step_at_home
 from bp_sim.mechanisms.remittances import step_remit
-from bp_sim.mechanisms.returns import step_leave_destination, step_returned, step_stranded_return
+from bp_sim.mechanisms.returns import step_leave_destination, step_return, step_returned, step_stranded_return
 from bp_sim.mechanisms.trafficking import maybe_exploited, step_exploited
 from bp_sim.population import PLAN_ASYLUM, PLAN_LEAVERS, PLAN_SEEK, PLAN_TRY_REGULAR
 from bp_sim.rng import child_key
@@ -51,7 +51,7 @@ def is_resident(s) -> bool:
 
 
 @inline_rule
-def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees):
+def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees, returns):
     """PROTECTED, REGULAR_RESIDENT, IRREGULAR_RESIDENT: work, send money home, maybe be exploited,
     move on from a first-asylum or entry country, or leave for home."""
     s = pop.state[i]
@@ -64,27 +64,31 @@ def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees):
     if not left and s != State.REGULAR_RESIDENT and (w.is_first_asylum[loc] or w.entry_country[loc]):
         left = step_first_asylum(pop, i, w, p, seed, t, ints, refugees)
     if not left:
-        step_leave_destination(pop, i, w, p, seed, t, ints)
+        step_leave_destination(pop, i, w, p, seed, t, ints, returns)
 
 
 @rule
-def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead):
+def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead, returns):
     """Advance agent i by one week according to the state it is in (the states other than at home,
     aspiring, preparing and resident, which `advance_chunk` steps itself)."""
     s = pop.state[i]
     if s == State.TRANSIT_REGULAR:
-        step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
+        if pop.channel[i] == Channel.RETURN:
+            step_return(pop, i, w, p)
+        else:
+            step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
     elif s == State.TRANSIT_SMUGGLED:
-        if not step_stranded_return(pop, i, w, p, seed, t, ints):
-            step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead)
+        if not step_stranded_return(pop, i, w, p, seed, t, ints, returns):
+            step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead,
+                                  returns)
             if pop.state[i] == State.TRANSIT_SMUGGLED and pop.edge[i] < 0:
                 maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_transit_weekly)
     elif s == State.DETAINED:
-        step_detained(pop, i, w, p, seed, t, ints)
+        step_detained(pop, i, w, p, seed, t, ints, returns)
     elif s == State.ASYLUM_PENDING:
         step_pending(pop, i, w, p, seed, t, ints, pending)
     elif s == State.EXPLOITED:
-        step_exploited(pop, i, w, p, seed, t, ints)
+        step_exploited(pop, i, w, p, seed, t, ints, returns)
     elif s == State.RETURNED:
         step_returned(pop, i, w, p, seed, t, ints)
     return s
@@ -92,10 +96,11 @@ def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, 
 
 @rule
 def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
-    """One week for agents start..stop-1, writing row c of every counter."""
+    """One week for rows start..stop-1, writing row c of every counter (the counts and money sums
+    into the row's origin's line of it)."""
     p = p_arr[0]
-    ints = tally.ints[c]
-    money = tally.money[c]
+    ints_by_origin = tally.ints[c]
+    money_by_origin = tally.money[c]
     edge_tally = tally.edge[c]
     demand = tally.demand[c]
     applicants = tally.applicants[c]
@@ -107,24 +112,29 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
     stock = tally.stock[c]
     remit_receivers = tally.remit_receivers[c]
     dead = tally.dead[c]
+    returns = tally.returns[c]
     # Stock counts (and remittance receivers) are added in runs: neighbouring agents mostly share
     # a cell (people at home in one origin), and a counter bumped once per agent would chain every
     # add to the one before.
     run_oi, run_loc, run_state, run_length, run_receivers = 0, 0, 0, 0, 0
     for i in range(start, stop):
+        row_oi = w.origin_index[pop.origin[i]]
+        ints = ints_by_origin[row_oi]
+        money = money_by_origin[row_oi]
         before = pop.state[i]
         if before == State.STAYING or before == State.REINTEGRATED:
             # The common case, inlined here: a call passing the World costs more than the rule.
             step_at_home(pop, i, w, p, seed, t, ints)
         elif is_resident(before):
             # The next most common cases (a call passing the World costs about 200 ns), inlined too.
-            step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees)
+            step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees, returns)
         elif before == State.ASPIRING:
             step_aspiring(pop, i, w, p, seed, t, ints, applicants)
         elif before == State.PREPARING:
             step_preparing(pop, i, w, p, seed, t, ints)
         elif before != State.DEAD_MISSING:
-            step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead)
+            step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead,
+                       returns)
         after = pop.state[i]
         if after != before:
             pop.time_in_state[i] = 0
@@ -162,13 +172,14 @@ def advance_rows(pop, w, p_arr, seed, t, bounds, tally):
 def advance_cohort_chunk(pop, aspiring, plan, w, p_arr, seed, t, c, start, stop, tally, ppm) -> int:
     """One week for cohorts start..stop-1 into counter row c; returns the movers they let go."""
     p = p_arr[0]
-    ints = tally.ints[c]
+    ints_by_origin = tally.ints[c]
     applicants = tally.applicants[c]
     stock = tally.stock[c]
     remit_receivers = tally.remit_receivers[c]
     leaving = 0
     for i in range(start, stop):
-        leavers = step_cohort(pop, i, aspiring, plan, w, p, seed, t, ints, applicants, ppm)
+        leavers = step_cohort(pop, i, aspiring, plan, w, p, seed, t, ints_by_origin[w.origin_index[pop.origin[i]]],
+                              applicants, ppm)
         leaving += leavers
         oi = w.origin_index[pop.location[i]]
         loc = pop.location[i]

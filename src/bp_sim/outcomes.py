@@ -125,20 +125,26 @@ _SOURCE_TABLE = np.array([_SOURCES[name] for name in OUTCOME_NAMES], np.int64)
 
 
 @njit(cache=True)
-def _fill_outcomes(ints, money, stock, edge, edge_frontex, sources, row) -> None:
-    """Write one week's outcomes into row, following the sources table."""
-    n_states = stock.shape[2]
+def _fill_outcomes(ints, money, stock, edge, edge_frontex, sources, row, only) -> None:
+    """Write one week's outcomes into row, following the sources table: of every origin, or of
+    origin index `only` alone (ints, money, stock and edge all have the origin first)."""
+    n_origins, n_states = stock.shape[0], stock.shape[2]
+    first, last = (0, n_origins) if only < 0 else (only, only + 1)
     by_state = np.zeros(n_states, np.int64)
-    for o in range(stock.shape[0]):
+    counts = np.zeros(ints.shape[1], np.int64)
+    sums = np.zeros(money.shape[1])
+    for o in range(first, last):
         for n in range(stock.shape[1]):
             for s in range(n_states):
                 by_state[s] += stock[o, n, s]
+        counts += ints[o]
+        sums += money[o]
     for k in range(sources.shape[0]):
         kind, a, b = sources[k, 0], sources[k, 1], sources[k, 2]
         if kind == _COUNT:
-            row[k] = ints[a]
+            row[k] = counts[a]
         elif kind == _MONEY:
-            row[k] = money[a]
+            row[k] = sums[a]
         elif kind == _STATES:
             total = 0
             for s in range(n_states):
@@ -146,23 +152,30 @@ def _fill_outcomes(ints, money, stock, edge, edge_frontex, sources, row) -> None
                     total += by_state[s]
             row[k] = total
         elif kind == _RATIO:
-            row[k] = ints[a] / ints[b] if ints[b] else np.nan
+            row[k] = counts[a] / counts[b] if counts[b] else np.nan
         elif kind == _MONEY_PER_COUNT:
-            row[k] = money[a] / ints[b] if ints[b] else np.nan
+            row[k] = sums[a] / counts[b] if counts[b] else np.nan
         else:
             total = 0
-            for o in range(edge.shape[0]):
+            for o in range(first, last):
                 for e in range(edge.shape[1]):
                     if edge_frontex[e] == a:
                         total += edge[o, e, T.E_DETECTIONS]
             row[k] = total
 
 
-def weekly_outcomes(tot: T.Tally, edge_frontex: np.ndarray) -> np.ndarray:
-    """One row of outcomes (OUTCOME_NAMES order) from a week's summed tallies, in persons."""
+def weekly_outcomes(tot: T.Tally, edge_frontex: np.ndarray, origin: int = -1) -> np.ndarray:
+    """One row of outcomes (OUTCOME_NAMES order) from a week's summed tallies, in persons: of every
+    origin, or of the origin with index `origin` alone."""
     row = np.empty(len(OUTCOME_NAMES))
-    _fill_outcomes(tot.ints, tot.money, tot.stock, tot.edge, edge_frontex, _SOURCE_TABLE, row)
+    _fill_outcomes(tot.ints, tot.money, tot.stock, tot.edge, edge_frontex, _SOURCE_TABLE, row, origin)
     return row
+
+
+def outcomes_by_origin(tot: T.Tally, edge_frontex: np.ndarray, out: np.ndarray) -> None:
+    """out[o] = the week's outcomes of origin index o alone (out: (origins, outcomes))."""
+    for o in range(out.shape[0]):
+        _fill_outcomes(tot.ints, tot.money, tot.stock, tot.edge, edge_frontex, _SOURCE_TABLE, out[o], o)
 
 
 @dataclass
@@ -170,24 +183,28 @@ class Recorder:
     """Preallocated weekly records: outcomes, stocks by origin/node/state, edge counts."""
 
     outcomes: np.ndarray  # (steps, n_outcomes) float64
+    origin_outcomes: np.ndarray  # (steps, O, n_outcomes) float64: each origin's people alone
     stocks: np.ndarray  # (steps, O, N, S) int64 persons
     edges: np.ndarray  # (steps, E, N_EDGE) int64 persons, all origins
     edges_by_origin: np.ndarray  # (steps, O, E, N_EDGE) int64 persons by origin
     edge_fee: np.ndarray  # (steps, E) float64 USD
     claims: np.ndarray  # (steps, O) int64 persons: asylum claims by origin
     remit_in: np.ndarray  # (steps, O) float64 USD: remittances arriving by origin
+    returns: np.ndarray  # (steps, O, N, 2) int64 persons setting off home by origin and host: voluntary, forced
     steps_done: int = 0
 
     @classmethod
     def allocate(cls, steps: int, n_origins: int, n_nodes: int, n_states: int, n_edges: int) -> Recorder:
         return cls(
             outcomes=np.full((steps, len(OUTCOME_NAMES)), np.nan),
+            origin_outcomes=np.full((steps, n_origins, len(OUTCOME_NAMES)), np.nan),
             stocks=np.zeros((steps, n_origins, n_nodes, n_states), np.int64),
             edges=np.zeros((steps, n_edges, T.N_EDGE), np.int64),
             edges_by_origin=np.zeros((steps, n_origins, n_edges, T.N_EDGE), np.int64),
             edge_fee=np.zeros((steps, n_edges)),
             claims=np.zeros((steps, n_origins), np.int64),
             remit_in=np.zeros((steps, n_origins)),
+            returns=np.zeros((steps, n_origins, n_nodes, 2), np.int64),
         )
 
     def grow(self, steps: int) -> None:
@@ -196,6 +213,8 @@ class Recorder:
         if extra <= 0:
             return
         self.outcomes = np.vstack([self.outcomes, np.full((extra, self.outcomes.shape[1]), np.nan)])
+        self.origin_outcomes = np.concatenate([self.origin_outcomes,
+                                               np.full((extra, *self.origin_outcomes.shape[1:]), np.nan)])
         self.stocks = np.concatenate([self.stocks, np.zeros((extra, *self.stocks.shape[1:]), np.int64)])
         self.edges = np.concatenate([self.edges, np.zeros((extra, *self.edges.shape[1:]), np.int64)])
         self.edges_by_origin = np.concatenate([self.edges_by_origin,
@@ -203,14 +222,17 @@ class Recorder:
         self.edge_fee = np.vstack([self.edge_fee, np.zeros((extra, self.edge_fee.shape[1]))])
         self.claims = np.vstack([self.claims, np.zeros((extra, self.claims.shape[1]), np.int64)])
         self.remit_in = np.vstack([self.remit_in, np.zeros((extra, self.remit_in.shape[1]))])
+        self.returns = np.concatenate([self.returns, np.zeros((extra, *self.returns.shape[1:]), np.int64)])
 
-    def record(self, t: int, row: np.ndarray, tot: T.Tally, edge_cost: np.ndarray) -> None:
+    def record(self, t: int, row: np.ndarray, tot: T.Tally, edge_cost: np.ndarray, edge_frontex: np.ndarray) -> None:
         self.grow(t + 1)
         self.outcomes[t] = row
+        outcomes_by_origin(tot, edge_frontex, self.origin_outcomes[t])
         self.stocks[t] = tot.stock
         self.edges_by_origin[t] = tot.edge
         tot.edge.sum(axis=0, out=self.edges[t])
         self.edge_fee[t] = edge_cost
         self.claims[t] = tot.claims
         self.remit_in[t] = tot.remit_in
+        self.returns[t] = tot.returns
         self.steps_done = max(self.steps_done, t + 1)

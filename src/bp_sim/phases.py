@@ -15,6 +15,7 @@ from typing import Any
 
 from bp_sim.mechanisms.attitudes import Attitudes
 from bp_sim.mechanisms.common import update_destination_appeal
+from bp_sim.mechanisms.diasporas import Diasporas
 from bp_sim.mechanisms.origin import OriginConditions
 from bp_sim.mechanisms.quotas import QueuesAndQuotas
 from bp_sim.mechanisms.routing import RouteTables
@@ -48,6 +49,11 @@ def policy_in_force(model, t: int) -> None:
     if arrays is not model.in_force:  # the same settings as last week are already in the World
         write_into_world(model.world, arrays)
         model.in_force = arrays
+
+
+def diasporas(model, t: int) -> None:
+    """Network shares and diaspora ratios from last week's stock of people abroad (mechanisms.diasporas)."""
+    model.states["diasporas"].step(model, t)
 
 
 def origin_conditions(model, t: int) -> None:
@@ -89,8 +95,8 @@ def attitudes(model, t: int) -> None:
 def record_outcomes(model, t: int) -> None:
     """Outcomes recorded; this week's tallies become `last`, which next week and locations read (outcomes)."""
     tot = model.this_week
-    model.recorder.record(t, weekly_outcomes(tot, model.world.edge_frontex), tot,
-                          model.world.edge_cost)
+    model.recorder.record(t, weekly_outcomes(tot, model.world.edge_frontex), tot, model.world.edge_cost,
+                          model.world.edge_frontex)
     model.last = tot
     if model.check_invariants:
         model.verify(tot)
@@ -98,6 +104,9 @@ def record_outcomes(model, t: int) -> None:
 
 WEEK: tuple[Phase, ...] = (
     Phase("policy", policy_in_force),
+    # Before both readers of its arrays: the aspiration hazard (origin_conditions reads
+    # diaspora_ratio) and destination appeal (network_share), so they use this week's values.
+    Phase("diasporas", diasporas, Diasporas),
     Phase("origin_conditions", origin_conditions, OriginConditions),
     Phase("destination_appeal", destination_appeal),
     Phase("smuggling_market", smuggling_market, SmugglingMarket),

@@ -118,7 +118,8 @@ def binomial(seed: np.uint64, key, step: int, decision: int, n: int, prob: float
     monotone in `prob` for the same uniform: a lever that lowers the chance never raises the
     count), a rounded normal approximation on the same stream above (error of the order of
     1/sqrt(mean)); 0 for n <= 0 or prob <= 0 and n for prob >= 1. The common case, no one
-    this week, costs one uniform, a logarithm and an exponential.
+    this week, costs one uniform (and a logarithm and an exponential only when the uniform lies
+    above 1 - n * prob, a lower bound of P(0)).
     """
     k = 0
     if n > 0 and prob > 0.0:
@@ -128,9 +129,10 @@ def binomial(seed: np.uint64, key, step: int, decision: int, n: int, prob: float
             k = _binomial_normal(seed, key, step, decision, n, prob)
         else:
             u = uniform(seed, key, step, decision)
-            f = np.exp(n * np.log1p(-prob))  # P(0)
-            if u >= f:
-                k = _binomial_above_zero(seed, key, step, decision, n, prob, u, f)
+            if u >= 1.0 - n * prob:  # below it, u < (1 - prob)**n = P(0) surely (Bernoulli's inequality)
+                f = np.exp(n * np.log1p(-prob))  # P(0)
+                if u >= f:
+                    k = _binomial_above_zero(seed, key, step, decision, n, prob, u, f)
     return k
 
 

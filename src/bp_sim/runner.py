@@ -86,6 +86,23 @@ def edge_flows_by_origin_frame(model: SilkRoutesModel) -> pd.DataFrame:
     })
 
 
+def returns_frame(model: SilkRoutesModel) -> pd.DataFrame:
+    """Persons setting off home per week, by origin, the place they left and kind (voluntary or
+    forced; non-zero cells only, long form)."""
+    rec, net = model.recorder, model.net
+    steps = rec.steps_done
+    idx = np.nonzero(rec.returns[:steps])
+    names = net.nodes.node_id.to_numpy()
+    origins = names[np.array(net.origin_nodes)]
+    return pd.DataFrame({
+        "step": idx[0],
+        "origin": origins[idx[1]],
+        "from": names[idx[2]],
+        "kind": np.array(["voluntary", "forced"])[idx[3]],
+        "persons": rec.returns[:steps][idx],
+    })
+
+
 def node_stocks_frame(model: SilkRoutesModel) -> pd.DataFrame:
     """Persons per week, location, origin and state (non-zero cells only, long form)."""
     rec, net = model.recorder, model.net
@@ -163,6 +180,7 @@ def run_scenario(scenario: str | Path | Scenario | None, out_dir: str | Path, *,
         flows.to_parquet(tmp / "edge_flows.parquet", index=False)
         edge_flows_by_origin_frame(model).to_parquet(tmp / "edge_flows_by_origin.parquet", index=False)
         node_stocks_frame(model).to_parquet(tmp / "node_stocks.parquet", index=False)
+        returns_frame(model).to_parquet(tmp / "returns.parquet", index=False)
         write_resolved_scenario(sc, model.n_agents, tmp / "scenario.toml", model.persons_per_mover,
                                 model.persons_per_agent_abroad)
         failed = draw_figures({

@@ -50,6 +50,7 @@ class Channel(IntEnum):
     RESETTLEMENT = 2  # resettlement or humanitarian admission
     ASYLUM = 3  # seeking protection, moving irregularly if needed
     IRREGULAR = 4  # economic, with smugglers
+    RETURN = 5  # on the way home: returned on their own, removed or deported (in TRANSIT_REGULAR)
 
 
 # Flag bits (uint8).

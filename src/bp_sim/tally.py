@@ -58,8 +58,8 @@ N_EDGE = 4
 Tally = namedtuple(
     "Tally",
     (
-        "ints",  # (C, N_INT) int64
-        "money",  # (C, N_MONEY) float64
+        "ints",  # (C, O, N_INT) int64 persons, by origin
+        "money",  # (C, O, N_MONEY) float64 USD, by origin
         "stock",  # (C, O, N, S) int64 persons by origin, node and state at the end of the week
         "edge",  # (C, O, E, N_EDGE) int64 persons by origin, edge and event
         "demand",  # (C, E) int64 persons ready to depart on the edge this week
@@ -71,6 +71,7 @@ Tally = namedtuple(
         "refugees",  # (C, N) int64 registered refugees (resettlement pool)
         "claims",  # (C, O) int64 asylum claims lodged in EU/UK systems, by origin
         "dead",  # (C, O, N) int64 persons dead or missing this week, by origin and the place they set off from
+        "returns",  # (C, O, N, 2) int64 persons setting off home, by origin and the place they leave: voluntary, forced
     ),
 )
 
@@ -89,8 +90,8 @@ def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edge
     """Allocate accumulators once per run; `collect` zeroes them each week after summing."""
     c = n_chunks
     return Tally(
-        ints=np.zeros((c, N_INT), np.int64),
-        money=np.zeros((c, N_MONEY), np.float64),
+        ints=np.zeros((c, n_origins, N_INT), np.int64),
+        money=np.zeros((c, n_origins, N_MONEY), np.float64),
         stock=np.zeros((c, n_origins, n_nodes, n_states), np.int64),
         edge=np.zeros((c, n_origins, n_edges, N_EDGE), np.int64),
         demand=np.zeros((c, n_edges), np.int64),
@@ -102,6 +103,7 @@ def new_tally(n_chunks: int, n_origins: int, n_nodes: int, n_states: int, n_edge
         refugees=np.zeros((c, n_nodes), np.int64),
         claims=np.zeros((c, n_origins), np.int64),
         dead=np.zeros((c, n_origins, n_nodes), np.int64),
+        returns=np.zeros((c, n_origins, n_nodes, 2), np.int64),
     )
 
 
@@ -136,6 +138,7 @@ def sum_chunks_into(tally, totals, n_rows) -> None:
     _sum_rows_and_zero(tally.refugees, totals.refugees, n_rows)
     _sum_rows_and_zero(tally.claims, totals.claims, n_rows)
     _sum_rows_and_zero(tally.dead, totals.dead, n_rows)
+    _sum_rows_and_zero(tally.returns, totals.returns, n_rows)
 
 
 def new_totals(tally: Tally) -> Tally:

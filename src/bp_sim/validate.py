@@ -21,7 +21,7 @@ from bp_sim.population import home_persons, total_persons
 from bp_sim.scenario import Scenario, check_shares_over_time
 from bp_sim.states import N_STATES
 
-DEFAULT_AGENTS = 50_000  # cohorts at home: about 12,400 persons each
+DEFAULT_AGENTS = 20_000  # cohorts at home: about 31,000 persons each
 MIN_AGENTS = 100
 DEFAULT_PERSONS_PER_MOVER = 100  # persons per row of movers (benchmarks/README.md, "Two resolutions": speed and spread)
 MAX_PERSONS_PER_MOVER = 1_000_000

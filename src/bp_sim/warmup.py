@@ -26,7 +26,7 @@ T = TypeVar("T")
 # CPython 3.11): 30-35 s idle, about 50 s beside another busy process. An estimate for the user.
 COLD_COMPILE_S = 40
 WARM_UP_AGENTS = 200  # the smallest population; the compiled code does not depend on its size
-WARM_UP_WEEKS = 3  # the first week has no one aspiring yet; by the third, cohorts let movers go (spawn_movers)
+WARM_UP_WEEKS = 3  # week 0: no one aspires yet, no diaspora update; by week 2 cohorts let movers go (spawn_movers)
 WARM_UP_PERSONS_PER_MOVER = 1000  # a few hundred rows abroad; the compiled code does not depend on it
 
 # CPython 3.11 and 3.12 keep Python frames in 16 KiB chunks and unmap a chunk as soon as its
@@ -67,7 +67,7 @@ def engine_cached() -> bool:
 
 def warm_up_engine(scenario: Scenario | None = None, *, network: Network | None = None,
                    stream: TextIO | None = sys.stderr, who: str = "bp-sim") -> float:
-    """Compile (or load) every kernel a run uses by running a tiny model for one week.
+    """Compile (or load) every kernel a run uses by running a tiny model for `WARM_UP_WEEKS` weeks.
 
     When the cache is cold, says so on `stream` (None: quietly) before and after. Returns the
     seconds it took."""

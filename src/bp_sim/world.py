@@ -47,13 +47,16 @@ WORLD_FIELDS = (
     "readmission",  # float64, 0..1 cooperation on readmission and travel documents
     "reintegration_support",  # float64, 0..1 share of returnees reached by support
     "remit_per_person_week",  # float64, USD arriving this week per person at home in a receiving household
-    "diaspora_ratio",  # float64, emigrants abroad / population at home
+    "diaspora_ratio",  # float64, emigrants abroad / population at home (2020, then living: mechanisms.diasporas)
     "remit_households",  # float64, share of people at home living in a household that receives remittances
     # --- origin x node (O, N) ---
     "recognition",  # float64, first-instance recognition rate
     "slot_prob",  # float64, chance an eligible applicant gets a regular slot this week
     "regular_cdf",  # float64, cumulative choice of regular corridor by slots
-    "network_share",  # float64, diaspora of origin o at node / all its diaspora
+    "network_share",  # float64, diaspora of origin o at node / all its diaspora (2020, then living: mechanisms.diasporas)
+    "remit_formal",  # float64 (origins, nodes): share sent formally at this week's cost (remittances)
+    "remit_mean_cost",  # float64 (origins, nodes): mean cost of a dollar sent, formal and informal
+    "remit_volume",  # float64 (origins, nodes): what is sent relative to the reference cost's amount
     "remit_cost",  # float64, share of amount sent lost to fees (formal channel)
     # --- origin x destination (O, D) ---
     "dest_appeal",  # float64, this week's utility of destination d to people of origin o before cost and draws
@@ -63,6 +66,8 @@ WORLD_FIELDS = (
     "edge_src",  # int16
     "edge_dst",  # int16
     "edge_weeks",  # int16, travel time in weeks
+    "edge_fare",  # float64, USD fare of the leg without a smuggler (what a returnee pays)
+    "home_edge",  # int16 (origins, nodes): first leg of the fastest way home, -1 at home or none
     "edge_border",  # uint8, crosses an international border
     "edge_eu_entry",  # uint8, enters EU territory from outside
     "edge_frontex",  # uint8, 0 none, 1 EMR, 2 WBR, 3 CMR, 4 EBR (Frontex route counted)

@@ -16,7 +16,7 @@ from bp_sim.model import SilkRoutesModel
 from bp_sim.network import Network, load_network
 from bp_sim.scenario import Scenario, load_scenario, scenarios_dir
 
-DASHBOARD_AGENTS = 200_000  # a whole 5-year pair of runs takes ~1 s at this size on 2 cores
+DASHBOARD_AGENTS = 20_000  # cohorts: the default run (validate.DEFAULT_AGENTS)
 DASHBOARD_REPLICATES = 8  # paired replicates the page fills in after the first
 
 

@@ -44,7 +44,7 @@ class PageState:
     preset: str = "baseline"
     moves: tuple[Move, ...] = ()
     seed: int = 0
-    agents: int = 200_000
+    agents: int = 20_000
     replicates: int = 8
     compare_with: str | None = None
 

@@ -41,7 +41,7 @@ from bp_sim.tally import (
 
 
 @inline_rule
-def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead):
+def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead, returns):
     """End of a leg: intercepted, or across; on the way each person of the row may die or go
     missing (counted in `dead` by origin and the place they set off from)."""
     e = pop.edge[i]
@@ -58,6 +58,7 @@ def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead):
             return
         # Removal home needs the origin to readmit its national; otherwise pushed back.
         if uniform(seed, pop.key[i], t, D_REMOVAL) < w.readmission[w.origin_index[pop.origin[i]]]:
+            returns[w.origin_index[pop.origin[i]], pop.location[i], 1] += pop.weight[i]  # forced (returns.R_FORCED)
             send_home(pop, i)
             ints[I_RETURNS_FORCED] += pop.weight[i]
         return
@@ -90,12 +91,13 @@ def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead):
 
 
 @inline_rule
-def step_detained(pop, i, w, p, seed, t, ints):
+def step_detained(pop, i, w, p, seed, t, ints, returns):
     """DETAINED: after the detention time, removed home (if the origin readmits) or released."""
     if pop.time_in_state[i] < p.detention_weeks:
         return
     oi = w.origin_index[pop.origin[i]]
     if uniform(seed, pop.key[i], t, D_REMOVAL) < p.detention_removal_share * w.readmission[oi]:
+        returns[oi, pop.location[i], 1] += pop.weight[i]  # forced (returns.R_FORCED)
         send_home(pop, i)
         ints[I_RETURNS_FORCED] += pop.weight[i]
     else:

@@ -68,30 +68,30 @@ def leave_other(pop, c, w, p, seed, t, node, oi, j, n_asylum, spend) -> int:
 
 
 @rule
-def leave_cohort(pop, c, w, p, seed, t, node, oi, movers, applicants, ppm) -> int:
-    """The `movers` would-be movers of cohort c acting this week: regular slots first, then
-    protection or irregular departure; returns how many leave (their draws go into plan)."""
-    key = pop.key[c]
-    info = p.regular_info_floor + (1.0 - p.regular_info_floor) * w.regular_info[node]
-    tries = binomial(seed, key, t, D_TRY_REGULAR, movers, p.regular_try_weekly * info)
-    regular = 0
+def try_regular(pop, c, w, p, seed, t, oi, tries, applicants, ppm) -> int:
+    """The `tries` persons of cohort c trying for a regular slot this week (each its corridor and
+    slot draw, counted as applicants): how many won a slot."""
+    won = 0
     for j in range(tries):
         d = leave_regular(pop, c, w, p, seed, t, oi, j)
         if d >= 0:
             applicants[oi, d] += ppm
-            regular += 1
+            won += 1
         elif d <= -2:
             applicants[oi, -2 - d] += ppm
-    rest = movers - regular
-    seek = binomial(seed, key, t, D_SEEK_ASYLUM, rest, p.asylum_seek_weekly * w.conflict[node])
-    deterrence = 1.0 - p.campaign_deterrence * awareness_of(pop, c)
-    irregular = binomial(seed, key, t, D_GO_IRREGULAR, rest - seek, p.irregular_go_weekly * deterrence)
+    return won
+
+
+@rule
+def set_out(pop, c, w, p, seed, t, node, oi, n, n_asylum) -> int:
+    """The n persons of cohort c setting out without a slot (the first n_asylum to seek
+    protection): how many found a destination they can afford."""
     spend = budget(pop, c, journey_credit(pop, c, p))
-    others = 0
-    for j in range(seek + irregular):
-        if leave_other(pop, c, w, p, seed, t, node, oi, j, seek, spend) >= 0:
-            others += 1
-    return tries, seek + irregular, seek, regular + others
+    found = 0
+    for j in range(n):
+        if leave_other(pop, c, w, p, seed, t, node, oi, j, n_asylum, spend) >= 0:
+            found += 1
+    return found
 
 
 @inline_rule
@@ -115,14 +115,25 @@ def step_cohort(pop, c, aspiring, plan, w, p, seed, t, ints, applicants, ppm) ->
     leavers = 0
     short = 0
     if movers > 0:
-        tries, seek, asylum, leavers = leave_cohort(pop, c, w, p, seed, t, node, oi, movers, applicants, ppm)
+        # Regular slots first, then protection or irregular departure (as `channels.step_aspiring`
+        # for one person); the loops over persons are calls, made only when someone acts.
+        info = p.regular_info_floor + (1.0 - p.regular_info_floor) * w.regular_info[node]
+        tries = binomial(seed, key, t, D_TRY_REGULAR, movers, p.regular_try_weekly * info)
+        if tries > 0:
+            leavers = try_regular(pop, c, w, p, seed, t, oi, tries, applicants, ppm)
+        rest = movers - leavers
+        seek = binomial(seed, key, t, D_SEEK_ASYLUM, rest, p.asylum_seek_weekly * w.conflict[node])
+        deterrence = 1.0 - p.campaign_deterrence * awareness_of(pop, c)
+        irregular = binomial(seed, key, t, D_GO_IRREGULAR, rest - seek, p.irregular_go_weekly * deterrence)
+        if seek + irregular > 0:
+            leavers += set_out(pop, c, w, p, seed, t, node, oi, seek + irregular, seek)
         short = max(0, leavers * ppm - wishing)  # the partial mover tops up from the staying
         if short > staying - started:  # too few at home to form it: it stays
             leavers -= 1
             short = max(0, leavers * ppm - wishing)
         plan[c, PLAN_TRY_REGULAR] = tries
-        plan[c, PLAN_SEEK] = seek
-        plan[c, PLAN_ASYLUM] = asylum
+        plan[c, PLAN_SEEK] = seek + irregular
+        plan[c, PLAN_ASYLUM] = seek
     plan[c, PLAN_LEAVERS] = leavers
     pop.weight[c] = staying - started + gave_up - short
     aspiring[c] = wishing - (leavers * ppm - short) + started

@@ -84,13 +84,13 @@ def step_transit_regular(pop, i, w, p, seed, t, ints, arrivals):
 
 
 @inline_rule
-def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead):
+def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead, returns):
     """TRANSIT_SMUGGLED: travel a leg, or at a node choose and pay the next one."""
     e = pop.edge[i]
     if e >= 0:
         pop.leg_left[i] -= 1
         if pop.leg_left[i] <= 0:
-            resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead)
+            resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead, returns)
         return
     loc = pop.location[i]
     d = pop.destination[i]
@@ -131,4 +131,4 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
     pop.edge[i] = e
     pop.leg_left[i] = w.edge_weeks[e] - 1
     if pop.leg_left[i] <= 0:
-        resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead)
+        resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead, returns)

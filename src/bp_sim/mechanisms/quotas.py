@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from bp_sim.mechanisms.asylum import decision_chances
+from bp_sim.mechanisms.remittances import update_remittance_factors
 from bp_sim.tally import new_totals
 
 
@@ -88,3 +89,4 @@ class QueuesAndQuotas:
                              first_week, last.applicants, last.pending, last.remit_in, last.remit_receivers,
                              last.refugees, w.regular_cdf, w.slot_prob, w.decide_prob, w.remit_per_person_week,
                              w.resettle_prob)
+        update_remittance_factors(model.p_arr, w.remit_cost, w.remit_formal, w.remit_mean_cost, w.remit_volume)

@@ -11,6 +11,7 @@ household income and savings, which finances moves and lowers the need to move.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from bp_sim.jit import inline_rule
 from bp_sim.states import FLAG_EMPLOYED
@@ -23,16 +24,34 @@ def formal_share(p, cost: float) -> float:
     return 1.0 / (1.0 + np.exp((cost - p.formal_cost_midpoint) / p.formal_cost_scale))
 
 
+@njit(cache=True)
+def update_remittance_factors(p_arr, remit_cost, formal, mean_cost, volume) -> None:
+    """Each week, per corridor (origin, place): the formal share, the mean cost of a dollar sent and
+    the volume response to it: the same for every migrant on the corridor, so computed once here
+    rather than once per migrant (an exponential and a power each)."""
+    p = p_arr[0]
+    for o in range(remit_cost.shape[0]):
+        for n in range(remit_cost.shape[1]):
+            cost = remit_cost[o, n]
+            f = formal_share(p, cost)
+            mean = f * cost + (1.0 - f) * p.informal_cost_share
+            formal[o, n] = f
+            mean_cost[o, n] = mean
+            volume[o, n] = (p.remit_cost_reference / max(mean, 0.001)) ** p.remit_cost_elasticity
+
+
 @inline_rule
 def step_remit(pop, i, w, p, money, remit_in):
-    """An employed migrant sends money home this week."""
+    """An employed migrant sends money home this week (the corridor's factors:
+    `update_remittance_factors`)."""
     if not (pop.flags[i] & FLAG_EMPLOYED):
         return
     oi = w.origin_index[pop.origin[i]]
-    cost = w.remit_cost[oi, pop.location[i]]
-    f = formal_share(p, cost)
-    mean_cost = f * cost + (1.0 - f) * p.informal_cost_share
-    volume = (p.remit_cost_reference / max(mean_cost, 0.001)) ** p.remit_cost_elasticity
+    loc = pop.location[i]
+    cost = w.remit_cost[oi, loc]
+    f = w.remit_formal[oi, loc]
+    mean_cost = w.remit_mean_cost[oi, loc]
+    volume = w.remit_volume[oi, loc]
     amount = min(pop.income[i] * p.remit_share_of_income * volume, max(pop.savings[i], 0.0))
     if amount <= 0.0:
         return

@@ -44,7 +44,7 @@ def maybe_exploited(pop, i, w, p, seed, t, ints, base_hazard: float) -> bool:
 
 
 @inline_rule
-def step_exploited(pop, i, w, p, seed, t, ints):
+def step_exploited(pop, i, w, p, seed, t, ints, returns):
     """EXPLOITED: identified and referred, escaped, or still exploited (debt is worked off).
 
     An escaped victim who was exploited on the way (a destination set, elsewhere) travels on
@@ -61,6 +61,7 @@ def step_exploited(pop, i, w, p, seed, t, ints):
         if w.asylum_index[node] >= 0 or w.is_first_asylum[node]:
             grant_protection(pop, i)
         else:
+            returns[w.origin_index[pop.origin[i]], node, 0] += pop.weight[i]  # assisted home: voluntary (returns.R_VOLUNTARY)
             send_home(pop, i)
             ints[I_RETURNS_VOLUNTARY] += pop.weight[i]
     elif u > 1.0 - p.exploitation_escape_weekly:

@@ -9,19 +9,31 @@ for one Mesa agent. Helpers write only the person's own fields; counters stay wi
 from __future__ import annotations
 
 from bp_sim.jit import inline_rule
-from bp_sim.states import FLAG_EMPLOYED, FLAG_STRANDED, Legal, State
+from bp_sim.states import FLAG_EMPLOYED, FLAG_STRANDED, Channel, Legal, State
 
 
 @inline_rule
 def send_home(pop, i):
-    """Back at the origin as a returnee (removed, returned on their own, or given up in transit):
-    no destination, off any leg, a national again and no longer stranded."""
+    """Sent on the way home (removed, deported, returned on their own, or given up in transit):
+    travelling the legs home (`movement.step_return`) from where the person is, heading for the
+    origin, off any leg, no longer stranded. Home, `arrive_home` makes them a returnee."""
+    pop.state[i] = State.TRANSIT_REGULAR
+    pop.channel[i] = Channel.RETURN
+    pop.destination[i] = pop.origin[i]
+    pop.edge[i] = -1
+    pop.leg_left[i] = 0
+    pop.flags[i] &= ~FLAG_STRANDED
+
+
+@inline_rule
+def arrive_home(pop, i):
+    """Back at the origin as a returnee: no destination, a national again."""
     pop.location[i] = pop.origin[i]
     pop.destination[i] = -1
     pop.edge[i] = -1
+    pop.channel[i] = Channel.NONE
     pop.state[i] = State.RETURNED
     pop.legal[i] = Legal.NATIONAL
-    pop.flags[i] &= ~FLAG_STRANDED
 
 
 @inline_rule

@@ -90,6 +90,11 @@ def write_report(summary: pd.DataFrame, scenarios, info: dict, path: Path) -> No
              f"{info['agents'] or 'default'} agents. Flows are totals over the horizon; stocks and rates are "
              "weekly means. Intervals are 95% t-intervals over replicates; differences are paired by "
              "replicate.", ""]
+    if info.get("focus"):
+        kind, label = info["focus"].split(" ", 1)
+        lines += [f"**Outcomes of {'the people of ' + label if kind == 'origin' else 'the leg ' + label} alone**"
+                  + (" (a leg has deaths, interceptions and detections; the other outcomes are empty)."
+                     if kind == "route" else "."), ""]
     for sc in scenarios[1:]:
         lines += [f"## {sc.name}", "", sc.description or "", ""]
         if sc.levers:

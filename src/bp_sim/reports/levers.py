@@ -48,7 +48,7 @@ def catalogue_markdown() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bp_sim.reports.levers")
     ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--agents", type=int, default=200_000)
+    ap.add_argument("--agents", type=int, default=20_000)
     ap.add_argument("--years", type=float, default=5.0)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
