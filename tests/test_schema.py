@@ -10,9 +10,9 @@ Read from the source (nothing is run), like `test_import_cycles`:
   function counts as read (the reader cannot tell an output argument from an input);
 - a counter (the `I_*`, `M_*`, `E_*` slots and the arrays of `tally.Tally`) must be named by an
   outcome or another consumer of the week's tallies (`COUNTER_CONSUMERS`);
-- a decision id (`states.D_*`) must be drawn (named in the arguments of a `uniform`, `normal` or
-  `gumbel` call anywhere in the package) or listed in `states.RESERVED_DECISIONS`, and a reserved id
-  must not be drawn;
+- a decision id (`states.D_*`) must be drawn (named in the arguments of a `uniform`, `normal`,
+  `binomial` or `gumbel` call anywhere in the package) or listed in `states.RESERVED_DECISIONS`, and
+  a reserved id must not be drawn;
 - a parameter of `data/parameters.csv` must be read somewhere in the package (`p.NAME`,
   `getattr(p, "NAME")`), be the default of a setting (`param:NAME` in `settings.csv`) or be the field
   a lever of `levers.csv` moves;
@@ -47,13 +47,16 @@ DATA = PACKAGE / "data"
 # initialisation (`population.initial_population` draws each person's household from
 # `remit_households`). settings.py only writes the World (`write_into_world`).
 RULE_FILES = ("mechanisms/*.py", "kernel.py", "phases.py", "settings.py", "population.py", "reference/*.py")
-# Who reads the week's tallies: the outcomes (`weekly_outcomes`, `Recorder`), the edge-flow writer
-# (`runner.edge_flows` writes `Recorder.edges` by E_* slot), and the adapters that read last week's
-# (quotas: applicants, queue, remittances, refugees; smuggling: demand; diasporas: stock) or this
-# week's (attitudes: arrivals, stock) tallies.
-COUNTER_CONSUMERS = ("outcomes.py", "runner.py", "mechanisms/quotas.py", "mechanisms/smuggling.py",
+# Who reads the week's tallies: the outcomes (`weekly_outcomes`, `Recorder`: `Recorder.record` keeps
+# the returns by origin and host), the edge-flow writer (`runner.edge_flows` writes `Recorder.edges`
+# by E_* slot), the model (`model.add_dead` adds the week's dead by origin and place to the stock of
+# the dead), and the adapters that read last week's (quotas: applicants, queue, remittances,
+# refugees; smuggling: demand; diasporas: stock) or this week's (attitudes: arrivals, stock) tallies.
+COUNTER_CONSUMERS = ("outcomes.py", "runner.py", "model.py", "mechanisms/quotas.py", "mechanisms/smuggling.py",
                      "mechanisms/diasporas.py", "mechanisms/attitudes.py")
-DRAW_FUNCTIONS = ("uniform", "normal", "gumbel")  # rng.uniform, rng.normal, mechanisms.common.gumbel
+# rng.uniform, rng.normal, rng.binomial (counts within a row or cohort: D_DEATH, D_IDENTIFY_BODY,
+# the cohorts' D_ASPIRE ...), mechanisms.common.gumbel
+DRAW_FUNCTIONS = ("uniform", "normal", "binomial", "gumbel")
 SLOT = re.compile(r"[IME]_[A-Z0-9_]+")
 DECISION = re.compile(r"D_[A-Z0-9_]+")
 
@@ -277,8 +280,11 @@ def test_the_readers_see_what_they_should() -> None:
     read = world_reads(rules)
     assert {"decide_prob", "edge_frontex", "remit_households", "origin_node"} <= read  # rule, phase, initialisation, adapter
     used = names_used(trees(*COUNTER_CONSUMERS))
-    assert {"I_DECISIONS", "E_CROSSINGS", "demand", "applicants"} <= used  # outcome, edge-flow writer, adapters
-    assert {"D_ASPIRE", "D_CLIMATE", "D_DESTINATION_BASE", "D_INIT_SKILL"} <= drawn_decisions(trees("**/*.py"))
+    # outcome, edge-flow writer, adapters, the model's stock of the dead, the recorder's returns
+    assert {"I_DECISIONS", "E_CROSSINGS", "demand", "applicants", "dead", "returns"} <= used
+    drawn = drawn_decisions(trees("**/*.py"))
+    assert {"D_ASPIRE", "D_CLIMATE", "D_DESTINATION_BASE", "D_INIT_SKILL", "D_COHORT_MOVER"} <= drawn
+    assert {"D_DEATH", "D_IDENTIFY_BODY"} <= drawn  # binomial counts within a row
     assert "narrative_campaign" in adapter_setting_reads(_adapters()["attitudes"])
     assert "regular_slots" in base_reads(trees("**/*.py"))
 
@@ -358,9 +364,10 @@ def test_the_decision_check_reports_an_id_never_drawn_and_a_reserved_one_drawn()
         "u = uniform(seed, i, t, D_DRAWN)\n"
         "g = gumbel(seed, i, t, S.D_BASE + k)\n"
         "z = normal(seed, i, 0, D_RESERVED_BUT_DRAWN)\n"
+        "k = binomial(seed, key, t, D_COUNTED, n, prob)\n"
         "x = other(D_NOT_A_DRAW)\n"
     )
-    ids = ["D_DRAWN", "D_BASE", "D_RESERVED", "D_RESERVED_BUT_DRAWN", "D_NOT_A_DRAW"]
+    ids = ["D_DRAWN", "D_BASE", "D_RESERVED", "D_RESERVED_BUT_DRAWN", "D_COUNTED", "D_NOT_A_DRAW"]
     assert undrawn_decisions(ids, ["D_RESERVED", "D_RESERVED_BUT_DRAWN"], modules) == [
         "D_NOT_A_DRAW", "D_RESERVED_BUT_DRAWN (reserved, yet drawn)"]
 

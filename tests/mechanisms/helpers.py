@@ -1,16 +1,22 @@
 """Shared helpers of the mechanism tests.
 
-Rule-level tests call a mechanism's Numba functions directly: the per-agent rules on a tiny
-population (a few agents, or a few thousand alike) in the World of the bundled network (tens of
-nodes, about a hundred legs: the arrays the population kernel reads, at their base values), and
-the weekly aggregate updates on small hand-made arrays. The rules draw keyed random numbers
-(`bp_sim.rng`), so a test's outcome depends only on its seed; a chance of 1 (or 0) makes a
-transition certain (or impossible), and comparing two settings on the same agents, seed and
-week compares them with common random numbers.
+Rule-level tests call a mechanism's Numba functions directly: the per-row rules on a tiny
+population (a few rows, or a few thousand alike; each row one person unless a test gives it a
+`weight`) in the World of the bundled network (tens of nodes, about a hundred legs: the arrays
+the population kernel reads, at their base values), and the weekly aggregate updates on small
+hand-made arrays. The rules draw keyed random numbers (`bp_sim.rng`, keyed by each row's `key`),
+so a test's outcome depends only on its seed; a chance of 1 (or 0) makes a transition certain
+(or impossible), and comparing two settings on the same rows, seed and week compares them with
+common random numbers. Every counter counts persons (a row counts its weight).
+
+The compiled rules write one origin's line of the counters (`ints()`, `money()`: the kernel hands
+each row its origin's line); the per-leg, dead and returns counters are by origin
+(`edge_counters()`, `dead_counters()`, `return_counters()`).
 
 The twin's rules (`bp_sim.reference`) run on the same people as plain objects (`twin_people`)
 in a `twin_week` of the same World; they draw from a NumPy generator, so a comparison with the
-engine uses chances of 0 or 1, or compares shares.
+engine uses chances of 0 or 1, or compares shares. The twin's week counts by origin
+(`wk.tally.ints` is (origins, N_INT)): `twin_ints(wk)` sums it over origins.
 
 Effect tests run the whole model twice on the same seed (paired runs), with a scenario tweak.
 """
@@ -23,12 +29,14 @@ import numpy as np
 
 from bp_sim.build import build_world
 from bp_sim.mechanisms.common import update_destination_appeal
+from bp_sim.mechanisms.remittances import update_remittance_factors
+from bp_sim.mechanisms.returns import step_return
 from bp_sim.mechanisms.routing import build_route_tables
 from bp_sim.parameters import as_dict, make_scalars, params_array
 from bp_sim.population import POP_DTYPES, Population, allocate
 from bp_sim.reference.week import Week, make_week
 from bp_sim.rng import seed_key
-from bp_sim.states import FLAG_REMIT_HOUSEHOLD, N_STATES
+from bp_sim.states import FLAG_REMIT_HOUSEHOLD, N_STATES, Channel, State
 from bp_sim.tally import N_EDGE, N_INT, N_MONEY, new_tally
 from bp_sim.world import WAIT_BUCKETS, World
 
@@ -72,6 +80,7 @@ def world(p=P, *, routes: bool = False) -> World:
     choose a destination."""
     w, _ = build_world(network(), p)
     rebuild_appeal(w, p)
+    rebuild_remittances(w, p)
     if routes:
         rebuild_routes(w, p)
     return w
@@ -83,6 +92,13 @@ def rebuild_appeal(w: World, p=P) -> None:
     update_destination_appeal(params_array(as_dict(p)), w.dest_nodes, w.income_week, w.network_share, w.dest_appeal)
 
 
+def rebuild_remittances(w: World, p=P) -> None:
+    """The per-corridor remittance factors (formal share, mean cost, volume) from `w.remit_cost`,
+    as the quotas adapter sets them each week (call again after changing `w.remit_cost`)."""
+    update_remittance_factors(params_array(as_dict(p)), w.remit_cost, w.remit_formal, w.remit_mean_cost,
+                              w.remit_volume)
+
+
 def rebuild_routes(w: World, p=P) -> None:
     """Fill the route tables of `w` from its current edge arrays (after a test changed them)."""
     build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
@@ -91,7 +107,8 @@ def rebuild_routes(w: World, p=P) -> None:
 
 
 def population(n: int, **fields) -> Population:
-    """n agents, zeroed (destination and edge -1), with the given fields set (a value or an array)."""
+    """n rows, zeroed (destination and edge -1, weight 1, key = slot), with the given fields set (a
+    value or an array)."""
     pop = allocate(n)
     for name, value in fields.items():
         getattr(pop, name)[:] = value
@@ -99,18 +116,30 @@ def population(n: int, **fields) -> Population:
 
 
 def ints() -> np.ndarray:
-    """A fresh row of the integer counters a chunk writes (`tally.I_*`)."""
+    """A fresh line of the integer counters a rule writes (`tally.I_*`, persons): one origin's line
+    of a chunk's counters, as the kernel hands it to the rules of that origin's rows."""
     return np.zeros(N_INT, np.int64)
 
 
 def money() -> np.ndarray:
-    """A fresh row of the money sums a chunk writes (`tally.M_*`)."""
+    """A fresh line of the money sums a rule writes (`tally.M_*`, USD), one origin's as `ints`."""
     return np.zeros(N_MONEY, np.float64)
 
 
 def edge_counters() -> np.ndarray:
-    """A fresh (edges, N_EDGE) block of per-leg counters (`tally.E_*`)."""
-    return np.zeros((network().n_edges, N_EDGE), np.int64)
+    """A fresh (origins, edges, N_EDGE) block of per-leg counters (`tally.E_*`, persons by origin)."""
+    return np.zeros((len(network().origin_nodes), network().n_edges, N_EDGE), np.int64)
+
+
+def dead_counters() -> np.ndarray:
+    """A fresh (origins, nodes) counter of the dead and missing, by origin and the place they set off from."""
+    return np.zeros((len(network().origin_nodes), network().n_nodes), np.int64)
+
+
+def return_counters() -> np.ndarray:
+    """A fresh (origins, nodes, 2) counter of returns setting off, by origin and the place they leave
+    (`returns.R_VOLUNTARY`, `R_FORCED`)."""
+    return np.zeros((len(network().origin_nodes), network().n_nodes, 2), np.int64)
 
 
 def per_node(dtype=np.int64) -> np.ndarray:
@@ -144,6 +173,17 @@ def twin_people(pop: Population, w: World) -> list[SimpleNamespace]:
     return people
 
 
+def twin_ints(wk: Week) -> np.ndarray:
+    """The twin week's integer counters summed over origins (what one engine line of `ints()` holds
+    when every row is of one origin)."""
+    return np.asarray(wk.tally.ints).sum(axis=0)
+
+
+def twin_money(wk: Week) -> np.ndarray:
+    """The twin week's money sums summed over origins."""
+    return np.asarray(wk.tally.money).sum(axis=0)
+
+
 def field(people: list[SimpleNamespace], name: str) -> np.ndarray:
     """One attribute of the twin's migrants as an array (to compare with the engine's column)."""
     return np.array([getattr(m, name) for m in people])
@@ -152,6 +192,22 @@ def field(people: list[SimpleNamespace], name: str) -> np.ndarray:
 def engine_and_twin(pop: Population, people: list[SimpleNamespace]) -> tuple[dict, dict]:
     """Every field of the engine's people and of the twin's, as {name: array}: one check, both engines."""
     return {k: getattr(pop, k) for k in POP_DTYPES}, {k: field(people, k) for k in POP_DTYPES}
+
+
+# ------------------------------------------------------------------ rule level: the way home
+def travel_home(pop: Population, w: World, p=P, *, max_weeks: int = 60) -> np.ndarray:
+    """Step everyone on the way home (TRANSIT_REGULAR, channel RETURN) with `returns.step_return`
+    week by week, as the kernel does, until all are home; returns the weeks each took (counting
+    the week it set off on its first leg). Fails if someone is not home within max_weeks."""
+    weeks = np.zeros(pop.state.size, np.int64)
+    for week in range(1, max_weeks + 1):
+        going = np.flatnonzero((pop.state == State.TRANSIT_REGULAR) & (pop.channel == Channel.RETURN))
+        if going.size == 0:
+            return weeks
+        for i in going:
+            step_return(pop, i, w, p)
+        weeks[going] = week
+    raise AssertionError(f"not home after {max_weeks} weeks")
 
 
 

@@ -47,10 +47,13 @@ def test_host_stock_counts_the_living_away_from_their_origin_not_passing_through
     stock[1, 2, State.ASYLUM_PENDING] = 5
     stock[1, 2, State.DETAINED] = 1  # held there: counted
     stock[1, 0, State.EXPLOITED] = 2
-    out = host_migrant_stock(stock, np.zeros(3, np.int64), np.array([0, 1], np.int16), 10.0, np.full(3, np.nan))
-    assert out.tolist() == [20.0, 40.0, 90.0]
-    arrived = host_migrant_stock(stock, np.array([0, 1, 4], np.int64), np.array([0, 1], np.int16), 10.0, np.full(3, np.nan))
-    assert arrived.tolist() == [20.0, 30.0, 50.0]  # this week's arrivals were not there before
+    # The stock and the arrivals are counted in persons (every row its weight): no conversion.
+    out = host_migrant_stock(stock, np.zeros(3, np.int64), np.array([0, 1], np.int16), np.full(3, np.nan))
+    assert out.tolist() == [2.0, 4.0, 9.0]
+    arrived = host_migrant_stock(stock, np.array([0, 1, 4], np.int64), np.array([0, 1], np.int16), np.full(3, np.nan))
+    assert arrived.tolist() == [2.0, 3.0, 5.0]  # this week's arrivals were not there before
+    fewer = host_migrant_stock(stock, np.array([5, 0, 0], np.int64), np.array([0, 1], np.int16), np.full(3, np.nan))
+    assert fewer.tolist() == [0.0, 4.0, 9.0]  # never below none
 
 
 def test_the_arrival_surge_is_relative_to_the_migrants_living_there_before_the_arrivals():
@@ -63,9 +66,9 @@ def test_the_arrival_surge_is_relative_to_the_migrants_living_there_before_the_a
     stock[0, 1, State.PROTECTED] = 80
     stock[0, 1, State.ASYLUM_PENDING] = 20  # this week's arrivals, claims lodged
     stock[0, 1, State.TRANSIT_SMUGGLED] = 300  # passing through (or waiting for a departure)
-    ppa = 10.0
+    # Counts in persons: the model has no persons-per-agent factor for the adapter to apply.
     model = SimpleNamespace(
-        net=SimpleNamespace(n_nodes=3), p_base=P, p_arr=P_ARR, persons_per_agent=ppa,
+        net=SimpleNamespace(n_nodes=3), p_base=P, p_arr=P_ARR,
         world=SimpleNamespace(origin_node=np.array([0], np.int16), discrimination=np.zeros(3)),
         in_force={"node": {"narrative_campaign": np.zeros(3), "anti_discrimination": np.zeros(3)}},
         this_week=SimpleNamespace(arrivals=np.array([0, 20, 0], np.int64), stock=stock))

@@ -57,9 +57,10 @@ def travellers(n, place="AFG"):
 
 
 def choices(w, pop, spend, channel=Channel.IRREGULAR, asylum_only=False, may_stay=False):
+    """Each row's choice, drawn with the row's own key (as the rules of one row do)."""
     oi = origin_of("AFG", w)
-    return np.array([choose_destination(pop, i, w, P, SEED, WEEK, pop.location[i], oi, channel, spend, asylum_only,
-                                        may_stay) for i in range(pop.state.size)])
+    return np.array([choose_destination(pop, i, pop.key[i], w, P, SEED, WEEK, pop.location[i], oi, channel, spend,
+                                        asylum_only, may_stay) for i in range(pop.state.size)])
 
 
 def test_destinations_are_reachable_affordable_and_neither_here_nor_home():
@@ -80,6 +81,21 @@ def test_destinations_are_reachable_affordable_and_neither_here_nor_home():
     assert w.money_to_go[k, w.dest_index[node("GBR")], irn] > 100.0 + P.journey_credit_usd and node("GBR") not in poor
     stay = choices(w, pop, 1e6, may_stay=True)  # re-planning in transit: here is a candidate too, home never
     assert irn in stay and afg not in stay and (stay != irn).any()
+
+
+def test_a_choice_is_drawn_with_the_key_it_is_given_not_the_row():
+    """The draws follow the key passed in (a row's `key`, or a would-be mover's `rng.unit_key`): the
+    same row with another key chooses as the row of that key; the same keys in another order, the
+    same choices."""
+    w = world(routes=True)
+    pop = travellers(300, "IRN")
+    chosen = choices(w, pop, 1e6)
+    oi = origin_of("AFG", w)
+    with_keys = [choose_destination(pop, 0, np.uint64(k), w, P, SEED, WEEK, pop.location[0], oi, Channel.IRREGULAR,
+                                    1e6, False, False) for k in range(300)]
+    assert with_keys == chosen.tolist()  # row 0 drawing with key k: row k's choice (the rows are alike)
+    pop.key[:] = pop.key[::-1].copy()
+    assert (choices(w, pop, 1e6) == chosen[::-1]).all()
 
 
 def test_a_better_paid_destination_gains_choosers_and_keeps_its_own():

@@ -15,13 +15,14 @@ from bp_sim.mechanisms.movement import arrive, step_transit_regular, step_transi
 from bp_sim.reference import common as twin_common
 from bp_sim.reference import movement as twin_movement
 from bp_sim.states import FLAG_CLAIMED, FLAG_EMPLOYED, FLAG_STRANDED, Channel, Legal, State
-from bp_sim.tally import I_ASYLUM_APPLICATIONS, I_SMUGGLED_LEGS, M_SMUGGLER_REVENUE
+from bp_sim.tally import E_CROSSINGS, I_ASYLUM_APPLICATIONS, I_SMUGGLED_LEGS, M_SMUGGLER_REVENUE
 from bp_sim.world import N_INFO_LEVELS
 
 from .helpers import (
     SEED,
     WEEK,
     P,
+    dead_counters,
     edge,
     edge_counters,
     ints,
@@ -33,6 +34,7 @@ from .helpers import (
     population,
     rebuild_appeal,
     rebuild_routes,
+    return_counters,
     scalars,
     twin_people,
     twin_week,
@@ -106,9 +108,10 @@ def in_transit(n, place, dest, savings):
 
 def travel(pop, w, p):
     counts, sums, per_edge, demand = ints(), money(), edge_counters(), np.zeros(w.edge_src.shape[0], np.int64)
-    arrivals, claims = per_node(), per_origin()
+    arrivals, claims, dead, returns = per_node(), per_origin(), dead_counters(), return_counters()
     for i in range(pop.state.size):
-        step_transit_smuggled(pop, i, w, p, SEED, WEEK, counts, sums, per_edge, demand, arrivals, claims)
+        step_transit_smuggled(pop, i, w, p, SEED, WEEK, counts, sums, per_edge, demand, arrivals, claims, dead,
+                              returns)
     return counts, sums, per_edge, demand
 
 
@@ -122,16 +125,18 @@ def test_travellers_wait_at_hubs_then_pay_for_and_take_the_next_leg_of_their_rou
     cost = float(w.edge_cost[e])
     w.edge_depart[e] = 0.0  # no boat, car or smuggler this week
     pop = in_transit(20, "TUR", "GRC", 1e5)
+    pop.weight[:] = 3  # rows of 3 persons: 60 in all, each row paying for each of its persons
     counts, sums, _, demand = travel(pop, w, P)
-    assert demand[e] == 20 and demand.sum() == 20  # ready to go: counted as demand on the leg
+    assert demand[e] == 60 and demand.sum() == 60  # ready to go: counted as demand on the leg, in persons
     assert (pop.location == node("TUR")).all() and (pop.savings == 1e5).all() and sums.sum() == 0
     w.edge_depart[e] = 1.0
     counts, sums, per_edge, demand = travel(pop, w, P)
-    assert demand[e] == 20 and counts[I_SMUGGLED_LEGS] == 20
-    assert np.isclose(sums[M_SMUGGLER_REVENUE], 20 * cost)
-    assert np.allclose(pop.savings, np.float32(1e5) - np.float32(cost))  # paid from savings
+    assert demand[e] == 60 and counts[I_SMUGGLED_LEGS] == 60
+    assert np.isclose(sums[M_SMUGGLER_REVENUE], 60 * cost)
+    assert np.allclose(pop.savings, np.float32(1e5) - np.float32(cost))  # paid from savings (each person's own)
     assert (pop.location == w.edge_dst[e]).all() and (pop.edge == -1).all()  # a one-week leg, crossed
-    assert per_edge[e].sum() == per_edge.sum() > 0
+    oi = origin_of("AFG", w)
+    assert per_edge[oi, e, E_CROSSINGS] == 60 and per_edge[oi, e].sum() == per_edge.sum()  # all AFG's, on the leg
 
 
 def test_travellers_who_cannot_pay_are_stranded_and_work_informally():
@@ -216,8 +221,8 @@ def test_affordability_and_re_planning_read_money_to_go_at_the_agents_own_level(
     rebuild_appeal(rich_ita)
     oi = origin_of("BGD", rich_ita)
     home = population(200, state=State.ASPIRING, legal=Legal.NATIONAL, origin=bgd, location=bgd, awareness=awareness)
-    engine = np.array([choose_destination(home, i, rich_ita, P, SEED, WEEK, bgd, oi, Channel.IRREGULAR, spend, False,
-                                          False) for i in range(200)])
+    engine = np.array([choose_destination(home, i, home.key[i], rich_ita, P, SEED, WEEK, bgd, oi, Channel.IRREGULAR,
+                                          spend, False, False) for i in range(200)])
     wk = twin_week(rich_ita)
     twin = np.array([twin_common.choose_destination(m, wk, bgd, Channel.IRREGULAR, spend, False, False)
                      for m in twin_people(home, rich_ita)])

@@ -2,14 +2,16 @@
 
 Rule-level tests of the per-agent rules on tiny populations in the bundled network's World
 (debt raises and labour inspection lowers the weekly risk; identified victims are protected
-where there is a protection system and assisted home elsewhere), then the effects of labour
-inspection and victim identification on paired model runs.
+where there is a protection system and assisted home elsewhere: a voluntary return counted by
+origin and the place they leave, then the way home), then the effects of labour inspection and
+victim identification on paired model runs.
 """
 
 import itertools
 
 import numpy as np
 
+from bp_sim.mechanisms.returns import R_VOLUNTARY
 from bp_sim.mechanisms.trafficking import debt_vulnerability, maybe_exploited, step_exploited
 from bp_sim.reference import trafficking as twin
 from bp_sim.states import FLAG_EMPLOYED, FLAG_IDENTIFIED, FLAG_STRANDED, Channel, Legal, State
@@ -24,9 +26,13 @@ from .helpers import (
     field,
     ints,
     node,
+    origin_of,
     pair,
     population,
+    return_counters,
     scalars,
+    travel_home,
+    twin_ints,
     twin_people,
     twin_week,
     world,
@@ -77,16 +83,22 @@ def test_identified_victims_are_protected_where_there_is_asylum_and_sent_home_el
     p = scalars(victim_identification_max=1.0)
     w = world(p)
     w.victim_identification[:] = 1.0  # identification certain
-    for place, state, legal, at in (("DEU", State.PROTECTED, Legal.REFUGEE, "DEU"),
-                                    ("IRN", State.PROTECTED, Legal.REFUGEE, "IRN"),  # first asylum
-                                    ("SAU", State.RETURNED, Legal.NATIONAL, "AFG")):
-        pop, counts = victims(20, place), ints()
+    for place, state, legal, home in (("DEU", State.PROTECTED, Legal.REFUGEE, False),
+                                      ("IRN", State.PROTECTED, Legal.REFUGEE, False),  # first asylum
+                                      ("SAU", State.TRANSIT_REGULAR, Legal.IRREGULAR, True)):  # on the way home
+        pop, counts, returns = victims(20, place), ints(), return_counters()
         for i in range(20):
-            step_exploited(pop, i, w, p, SEED, WEEK, counts)
-        assert (pop.state == state).all() and (pop.legal == legal).all() and (pop.location == node(at)).all()
+            step_exploited(pop, i, w, p, SEED, WEEK, counts, returns)
+        assert (pop.state == state).all() and (pop.legal == legal).all() and (pop.location == node(place)).all()
         assert (pop.debt == 0).all() and (pop.flags & FLAG_IDENTIFIED).all()
         assert counts[I_TRAFFICKED_IDENTIFIED] == 20
-        assert counts[I_RETURNS_VOLUNTARY] == (20 if state == State.RETURNED else 0)
+        assert counts[I_RETURNS_VOLUNTARY] == (20 if home else 0)
+        assert returns[origin_of("AFG", w), node(place), R_VOLUNTARY] == returns.sum() == (20 if home else 0)
+        if home:  # assisted home: travels there, and is a returnee on arrival
+            assert (pop.channel == Channel.RETURN).all() and (pop.destination == node("AFG")).all()
+            travel_home(pop, w, p)
+            assert (pop.state == State.RETURNED).all() and (pop.location == node("AFG")).all()
+            assert (pop.legal == Legal.NATIONAL).all()
 
 
 def stranded_travellers(n, place, destination):
@@ -105,8 +117,9 @@ def test_exploited_travellers_are_no_longer_stranded_whatever_becomes_of_them():
     w.victim_identification[:] = 1.0
     n = 10
     for place, destination in (("LBY", "ITA"), ("SRB", "DEU"), ("TUR", "DEU")):  # TUR: first asylum
-        for p, state in ((free, None), (found, State.PROTECTED if place == "TUR" else State.RETURNED)):
-            pop, counts = stranded_travellers(n, place, destination), ints()
+        # Escaped; protected (first asylum) or assisted home (on the way home, in regular transit).
+        for p, state in ((free, None), (found, State.PROTECTED if place == "TUR" else State.TRANSIT_REGULAR)):
+            pop, counts, returns = stranded_travellers(n, place, destination), ints(), return_counters()
             people, wk = twin_people(pop, w), twin_week(w, p)
             for i in range(n):
                 assert maybe_exploited(pop, i, w, p, SEED, WEEK, counts, 1.0)
@@ -115,11 +128,14 @@ def test_exploited_travellers_are_no_longer_stranded_whatever_becomes_of_them():
                 assert (states == State.EXPLOITED).all()
                 assert not (flags & FLAG_STRANDED).any(), (place, "stranded while exploited")
             for i in range(n):
-                step_exploited(pop, i, w, p, SEED, WEEK, counts)
+                step_exploited(pop, i, w, p, SEED, WEEK, counts, returns)
                 twin.step_exploited(people[i], wk)
             for flags, states in ((pop.flags, pop.state), (field(people, "flags"), field(people, "state"))):
                 assert (states != State.EXPLOITED).all() and (state is None or (states == state).all())
                 assert not (flags & FLAG_STRANDED).any(), (place, state, "stranded after exploitation")
+            if state == State.TRANSIT_REGULAR:
+                travel_home(pop, w, p)
+                assert (pop.state == State.RETURNED).all() and not (pop.flags & FLAG_STRANDED).any()
 
 
 def test_victims_escaping_in_transit_resume_the_journey_and_at_a_destination_stay_without_status():
@@ -139,9 +155,9 @@ def test_victims_escaping_in_transit_resume_the_journey_and_at_a_destination_sta
         in_transit = dest >= 0 and dest != node(place)
         pop = population(n, state=State.EXPLOITED, legal=legal, channel=Channel.IRREGULAR, origin=node("AFG"),
                          location=node(place), destination=dest, debt=300.0)
-        people, wk, counts = twin_people(pop, w), twin_week(w, free), ints()
+        people, wk, counts, returns = twin_people(pop, w), twin_week(w, free), ints(), return_counters()
         for i in range(n):
-            step_exploited(pop, i, w, free, SEED, WEEK, counts)
+            step_exploited(pop, i, w, free, SEED, WEEK, counts, returns)
             twin.step_exploited(people[i], wk)
         for got in engine_and_twin(pop, people):
             assert (got["location"] == node(place)).all() and (got["destination"] == dest).all()
@@ -152,32 +168,39 @@ def test_victims_escaping_in_transit_resume_the_journey_and_at_a_destination_sta
             else:
                 assert (got["state"] == State.IRREGULAR_RESIDENT).all() and (got["legal"] == Legal.IRREGULAR).all()
         assert counts.sum() == 0 and wk.tally.ints.sum() == 0  # an escape is neither a departure nor a return
+        assert returns.sum() == 0 and wk.tally.returns.sum() == 0
     pop = population(n, state=State.EXPLOITED, legal=Legal.IRREGULAR, channel=Channel.IRREGULAR, origin=node("AFG"),
                      location=node("LBY"), destination=node("ITA"), debt=300.0)
-    people, wk, counts = twin_people(pop, w), twin_week(w, found), ints()
+    people, wk, counts, returns = twin_people(pop, w), twin_week(w, found), ints(), return_counters()
     for i in range(n):
-        step_exploited(pop, i, w, found, SEED, WEEK, counts)
+        step_exploited(pop, i, w, found, SEED, WEEK, counts, returns)
         twin.step_exploited(people[i], wk)
-    for got, tallied in zip(engine_and_twin(pop, people), (counts, wk.tally.ints), strict=True):
-        assert (got["state"] == State.RETURNED).all() and (got["location"] == node("AFG")).all()
-        assert (got["destination"] == -1).all()
+    oi, lby = origin_of("AFG", w), node("LBY")
+    for got, tallied, set_off in zip(engine_and_twin(pop, people), (counts, twin_ints(wk)), (returns, wk.tally.returns),
+                                     strict=True):
+        # Assisted home from Libya: on the way, heading for the origin; counted as a voluntary return there.
+        assert (got["state"] == State.TRANSIT_REGULAR).all() and (got["channel"] == Channel.RETURN).all()
+        assert (got["location"] == lby).all() and (got["destination"] == node("AFG")).all()
         assert tallied[I_RETURNS_VOLUNTARY] == n == tallied[I_TRAFFICKED_IDENTIFIED]
+        assert set_off[oi, lby, R_VOLUNTARY] == n == set_off.sum()
+    travel_home(pop, w, found)
+    assert (pop.state == State.RETURNED).all() and (pop.location == node("AFG")).all() and (pop.destination == -1).all()
 
 
 def test_unidentified_victims_work_off_debt_or_escape():
     w = world()
     stay = scalars(victim_identification_max=0.0, exploitation_escape_weekly=0.0)
-    pop, counts = victims(10, "TUR", debt=np.linspace(0.0, 500.0, 10)), ints()
+    pop, counts, returns = victims(10, "TUR", debt=np.linspace(0.0, 500.0, 10)), ints(), return_counters()
     pop.income[:] = 80.0
     for i in range(10):
-        step_exploited(pop, i, w, stay, SEED, WEEK, counts)
+        step_exploited(pop, i, w, stay, SEED, WEEK, counts, returns)
     assert (pop.state == State.EXPLOITED).all() and (pop.income == 0).all() and counts.sum() == 0
     assert np.allclose(pop.debt, np.maximum(0.0, np.linspace(0.0, 500.0, 10) - stay.exploitation_debt_payoff_weekly))
     escape = scalars(victim_identification_max=0.0, exploitation_escape_weekly=1.0)
     for i in range(10):
-        step_exploited(pop, i, w, escape, SEED, WEEK, counts)
+        step_exploited(pop, i, w, escape, SEED, WEEK, counts, returns)
     assert (pop.state == State.IRREGULAR_RESIDENT).all() and (pop.legal == Legal.IRREGULAR).all()
-    assert counts[I_TRAFFICKED_IDENTIFIED] == 0
+    assert counts[I_TRAFFICKED_IDENTIFIED] == 0 and returns.sum() == 0
 
 
 # ------------------------------------------------------------------ effect level

@@ -49,6 +49,11 @@ def _send_home(pop, i, p_arr):
 
 
 @njit
+def _arrive_home(pop, i, p_arr):
+    et.arrive_home(pop, i)
+
+
+@njit
 def _grant_protection(pop, i, p_arr):
     et.grant_protection(pop, i)
 
@@ -85,6 +90,7 @@ def _lose_job(pop, i, p_arr):
 
 PAIRS = {
     "send_home": (_send_home, lambda m, p: rt.send_home(m)),
+    "arrive_home": (_arrive_home, lambda m, p: rt.arrive_home(m)),
     "grant_protection": (_grant_protection, lambda m, p: rt.grant_protection(m)),
     "stay_without_status": (_stay_without_status, lambda m, p: rt.stay_without_status(m)),
     "settle": (_settle_rejected, lambda m, p: rt.settle(m, State.IRREGULAR_RESIDENT, Legal.REJECTED)),
@@ -114,6 +120,8 @@ def random_population(n: int = N, seed: int = 5):
     pop.savings[:] = rng.uniform(0, 5000, n)
     pop.income[:] = rng.uniform(0, 500, n)
     pop.debt[:] = rng.uniform(0, 3000, n)
+    pop.weight[:] = rng.integers(0, 1000, n)  # rows of many persons, and rows of the dead (0)
+    pop.key[:] = rng.integers(0, 2**63, n, dtype=np.uint64)
     return pop
 
 
@@ -136,16 +144,29 @@ def row(pop, i) -> dict:
     return {k: getattr(pop, k)[i].item() for k in POP_DTYPES}
 
 
-def test_send_home_resets_place_state_status_and_clears_stranded_only():
+def test_send_home_sets_out_for_the_origin_from_where_the_person_is_and_clears_stranded_only():
+    """Returns travel (ODD 7.12): sent home, a person is on the way (TRANSIT_REGULAR, channel
+    RETURN) to the origin, off any leg with no leg begun, where they are; status kept until home."""
     pop = random_population()
     for i in range(N):
         before, after = row(pop, i), row(apply_engine("send_home", pop, i), i)
-        assert after["location"] == before["origin"]
-        assert after["destination"] == -1 and after["edge"] == -1
-        assert after["state"] == State.RETURNED and after["legal"] == Legal.NATIONAL
+        assert after["state"] == State.TRANSIT_REGULAR and after["channel"] == Channel.RETURN
+        assert after["destination"] == before["origin"] and after["location"] == before["location"]
+        assert after["edge"] == -1 and after["leg_left"] == 0
         assert after["flags"] == before["flags"] & ~FLAG_STRANDED  # employment, claims, household kept
-        untouched = set(POP_DTYPES) - {"location", "destination", "edge", "state", "legal", "flags"}
+        untouched = set(POP_DTYPES) - {"state", "channel", "destination", "edge", "leg_left", "flags"}
         assert all(after[k] == before[k] for k in untouched)
+
+
+def test_arrive_home_makes_a_returnee_and_a_national_at_the_origin():
+    pop = random_population()
+    for i in range(N):
+        before, after = row(pop, i), row(apply_engine("arrive_home", pop, i), i)
+        assert after["location"] == before["origin"]
+        assert after["destination"] == -1 and after["edge"] == -1 and after["channel"] == Channel.NONE
+        assert after["state"] == State.RETURNED and after["legal"] == Legal.NATIONAL
+        untouched = set(POP_DTYPES) - {"location", "destination", "edge", "channel", "state", "legal"}
+        assert all(after[k] == before[k] for k in untouched)  # flags, savings, weight, key kept
 
 
 @pytest.mark.parametrize(("name", "state", "legal"), [
@@ -290,5 +311,6 @@ def test_decision_ids_keep_their_values():
         "D_REMOVAL": 19, "D_JOB": 20, "D_VOLUNTARY_RETURN": 21, "D_FORCED_RETURN": 22, "D_REINTEGRATE": 23,
         "D_ONWARD": 24, "D_RESETTLE": 25, "D_RELEASE": 26, "D_DETECTED": 27, "D_INIT_SKILL": 28,
         "D_INIT_SAVINGS": 29, "D_INIT_AWARENESS": 30, "D_INIT_STATUS": 31, "D_INIT_EMPLOYED": 32,
-        "D_REPLAN": 33, "D_INIT_INCOME": 34, "D_CLIMATE": 35, "D_HOUSEHOLD": 36, "D_DESTINATION_BASE": 1000,
+        "D_REPLAN": 33, "D_INIT_INCOME": 34, "D_CLIMATE": 35, "D_HOUSEHOLD": 36, "D_COHORT_MOVER": 37,
+        "D_DESTINATION_BASE": 1000,
     }

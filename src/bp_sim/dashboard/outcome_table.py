@@ -60,6 +60,9 @@ MIN_AGENTS = 30
 # What an outcome's agent count rests on, where the outcome is not itself a count of persons
 # (persons, detections: the outcome divided by persons per agent is the agent count).
 SMUGGLED_LEGS = "smuggled_legs"  # derived each week: smuggler revenue / mean fee per smuggled leg
+# Outcomes drawn person by person within a row (ODD 7.5: deaths on a leg, identification of the dead):
+# they rest on as many events as persons, whatever the persons per mover.
+PERSON_BY_PERSON = frozenset({"deaths_missing", "missing_identified"})
 BASIS: dict[str, str | None] = {
     "smuggler_revenue_usd": SMUGGLED_LEGS,  # every dollar is a fee paid for one smuggled leg
     "mean_smuggling_fee_usd": SMUGGLED_LEGS,
@@ -217,6 +220,8 @@ def agent_events(outcome: str, values: np.ndarray, persons_per_agent: float) -> 
     basis = BASIS.get(outcome, outcome)
     if basis is None or series.shape[0] == 0:
         return None
+    if basis in PERSON_BY_PERSON:
+        persons_per_agent = 1.0  # each person of a row dies (or is identified) on their own: events are persons
     if basis == SMUGGLED_LEGS:
         per_run = _smuggled_legs(series, persons_per_agent).sum(axis=1)
     else:

@@ -14,10 +14,10 @@ PROTECTED, REGULAR_RESIDENT, IRREGULAR_RESIDENT and ASYLUM_PENDING. Not counted:
 passing through (TRANSIT_*), the DETAINED (held at a border), and the EXPLOITED (trafficking and
 forced-labour victims are kept from contact by their exploiters, cannot inform or help new
 arrivals, and are often held in transit countries; the 2020 stocks that make the initial
-diaspora hold none of them, so week-0 shares equal the 2020 ones up to rounding to agents).
+diaspora hold none of them, so week-0 shares equal the 2020 ones up to rounding to whole persons).
 At home: STAYING, ASPIRING, PREPARING, RETURNED and REINTEGRATED at the origin's node.
 
-Both are ratios of counts, so they do not depend on what a count stands for (agents or persons).
+Both are ratios of counts of persons.
 `remit_households`, the share of people at home whose household receives remittances, stays at
 its 2020 value: it is a fixed draw per person made with the initial population
 (`origin.receives_remittances`).
@@ -50,8 +50,7 @@ def update_diasporas(p_arr, stock, origin_node, network_share, diaspora_ratio) -
     """Move `network_share` (O, N: o's diaspora at n / all of o's diaspora) and `diaspora_ratio`
     (O: o's diaspora abroad / o's people at home) towards their values in `stock`, in place.
 
-    stock: (O, N, S) counts by origin index, node and state (agents or persons: only ratios are
-    used). An origin with no one abroad keeps its shares, one with no one at home its ratio.
+    stock: (O, N, S) persons by origin index, node and state (only ratios are used). An origin with no one abroad keeps its shares, one with no one at home its ratio.
     p_arr: the one-element parameter array (`diaspora_memory_weeks`)."""
     a = memory_weight(p_arr[0].diaspora_memory_weeks)
     for o in range(stock.shape[0]):

@@ -15,7 +15,7 @@ from bp_sim.states import FLAG_EMPLOYED, FLAG_STRANDED, Channel, Legal, State
 @inline_rule
 def send_home(pop, i):
     """Sent on the way home (removed, deported, returned on their own, or given up in transit):
-    travelling the legs home (`movement.step_return`) from where the person is, heading for the
+    travelling the legs home (`returns.step_return`) from where the person is, heading for the
     origin, off any leg, no longer stranded. Home, `arrive_home` makes them a returnee."""
     pop.state[i] = State.TRANSIT_REGULAR
     pop.channel[i] = Channel.RETURN

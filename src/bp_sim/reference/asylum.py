@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def step_pending(m: Migrant, wk: Week) -> None:
     """ASYLUM_PENDING: wait, or receive a first-instance decision."""
-    w, ints = wk.w, wk.tally.ints
+    w, ints = wk.w, wk.tally.ints[m.origin_index]
     d = m.location
     a = w.asylum_index[d]
     waited = min(m.time_in_state, WAIT_BUCKETS - 1)

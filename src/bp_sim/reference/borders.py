@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
 from bp_sim.reference.common import binomial
+from bp_sim.reference.returns import FORCED, count_return
 from bp_sim.reference.transitions import send_home
 from bp_sim.states import FLAG_ENTERED_EU, FLAG_IDENTIFIED, Legal, State
 
@@ -26,7 +27,7 @@ def resolve_crossing(m: Migrant, wk: Week) -> None:
     """End of a leg: intercepted, or across; on the way each person may die or go missing
     (counted by origin and the place they set off from)."""
     w, p, random = wk.w, wk.p, wk.random
-    ints, edges = wk.tally.ints, wk.tally.edge
+    ints, edges = wk.tally.ints[m.origin_index], wk.tally.edge
     e = m.edge
     oi = m.origin_index
     m.edge = -1
@@ -41,6 +42,7 @@ def resolve_crossing(m: Migrant, wk: Week) -> None:
             return
         # Removal home needs the origin to readmit its national; otherwise pushed back.
         if random() < w.readmission[oi]:
+            count_return(m, wk, FORCED)
             send_home(m)
             ints[T.I_RETURNS_FORCED] += m.weight
         return
@@ -76,7 +78,8 @@ def step_detained(m: Migrant, wk: Week) -> None:
     if m.time_in_state < p.detention_weeks:
         return
     if wk.random() < p.detention_removal_share * wk.w.readmission[m.origin_index]:
+        count_return(m, wk, FORCED)
         send_home(m)
-        wk.tally.ints[T.I_RETURNS_FORCED] += m.weight
+        wk.tally.ints[m.origin_index, T.I_RETURNS_FORCED] += m.weight
     else:
         m.state = State.TRANSIT_SMUGGLED  # released, free to try again (edge is -1 since the crossing)

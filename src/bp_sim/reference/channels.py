@@ -106,7 +106,7 @@ def cost_to_first_border(w: World, k: int, di: int, node: int) -> float:
 
 def step_preparing(m: Migrant, wk: Week) -> None:
     """PREPARING: after the preparation time, leave (regular: pay and fly; else set out)."""
-    w, p, ints = wk.w, wk.p, wk.tally.ints
+    w, p, ints = wk.w, wk.p, wk.tally.ints[m.origin_index]
     live_at_origin(m, wk)
     if m.channel == Channel.REGULAR:
         if m.time_in_state < p.prepare_weeks_regular:

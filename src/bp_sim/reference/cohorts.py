@@ -87,7 +87,7 @@ def step_cohort(c: Cohort, wk: Week, ppm: int) -> list[Leaver]:
         short = max(0, len(leaving) * ppm - wishing)
     c.weight = staying - started + gave_up - short
     c.aspiring = wishing - (len(leaving) * ppm - short) + started
-    wk.tally.ints[T.I_NEW_ASPIRING] += started
+    wk.tally.ints[c.origin_index, T.I_NEW_ASPIRING] += started
     return leaving
 
 

@@ -20,15 +20,23 @@ from bp_sim.reference.labour import step_work
 from bp_sim.reference.movement import step_transit_regular, step_transit_smuggled
 from bp_sim.reference.origin import step_at_home
 from bp_sim.reference.remittances import step_remit
-from bp_sim.reference.returns import step_leave_destination, step_returned, step_stranded_return
+from bp_sim.reference.returns import step_leave_destination, step_return, step_returned, step_stranded_return
 from bp_sim.reference.trafficking import maybe_exploited, step_exploited
-from bp_sim.states import N_STATES, State
+from bp_sim.states import N_STATES, Channel, State
 
 if TYPE_CHECKING:
     from bp_sim.reference.migrant import Migrant
     from bp_sim.reference.week import Week
 
 Rule = Callable[["Migrant", "Week"], None]
+
+
+def step_flying_or_going_home(m: Migrant, wk: Week) -> None:
+    """TRANSIT_REGULAR: on the way home (channel RETURN), or flying to a destination."""
+    if m.channel == Channel.RETURN:
+        step_return(m, wk)
+    else:
+        step_transit_regular(m, wk)
 
 
 def step_travelling(m: Migrant, wk: Week) -> None:
@@ -62,7 +70,7 @@ def _rules() -> tuple[Rule | None, ...]:
         State.STAYING: step_at_home,
         State.ASPIRING: step_aspiring,
         State.PREPARING: step_preparing,
-        State.TRANSIT_REGULAR: step_transit_regular,
+        State.TRANSIT_REGULAR: step_flying_or_going_home,
         State.TRANSIT_SMUGGLED: step_travelling,
         State.DETAINED: step_detained,
         State.ASYLUM_PENDING: step_pending,

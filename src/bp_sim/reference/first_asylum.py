@@ -52,7 +52,7 @@ def step_first_asylum(m: Migrant, wk: Week) -> bool:
                 m.destination = d
                 fly_out(m, p)
                 lose_job(m)
-                tally.ints[T.I_RESETTLED] += m.weight
+                tally.ints[m.origin_index, T.I_RESETTLED] += m.weight
                 return True
     if w.is_first_asylum[node]:
         h = p.onward_weekly * (1.0 - w.reception_quality[node])
@@ -69,7 +69,7 @@ def step_first_asylum(m: Migrant, wk: Week) -> bool:
             if w.is_first_asylum[node]:
                 m.legal = Legal.IRREGULAR  # a registration in first asylum stays there; a status from GRC/ITA goes along
             lose_job(m)
-            tally.ints[T.I_ONWARD] += m.weight
-            tally.ints[T.I_IRREGULAR_DEPARTURES] += m.weight
+            tally.ints[m.origin_index, T.I_ONWARD] += m.weight
+            tally.ints[m.origin_index, T.I_IRREGULAR_DEPARTURES] += m.weight
             return True
     return False

@@ -40,7 +40,7 @@ def job_find_chance(m: Migrant, wk: Week) -> float:
 
 def step_work(m: Migrant, wk: Week) -> None:
     """Update employment and this week's earnings; repay debt; save the rest."""
-    w, p, ints = wk.w, wk.p, wk.tally.ints
+    w, p, ints = wk.w, wk.p, wk.tally.ints[m.origin_index]
     u = wk.random()
     if m.flags & FLAG_EMPLOYED:
         if u < p.job_loss_weekly:

@@ -104,7 +104,7 @@ class Migrant(mesa.Agent):
         loc = self.location
         tally.stock[oi, loc, after] += self.weight  # a row of the dead has no one left: 0
         if after == State.TRANSIT_SMUGGLED and self.flags & FLAG_STRANDED:
-            tally.ints[T.I_STRANDED] += self.weight
+            tally.ints[oi, T.I_STRANDED] += self.weight
         if loc == self.origin and after in _AT_HOME_RECEIVING and self.remit_household:
             # Those who share in remittances arriving next week (returnees re-establishing do not).
             tally.remit_receivers[oi] += self.weight

@@ -44,7 +44,7 @@ def arrive(m: Migrant, wk: Week) -> None:
             settle(m, State.ASYLUM_PENDING, Legal.ASYLUM_SEEKER)
             if not m.flags & FLAG_CLAIMED:  # first-time applicants only, as Eurostat counts
                 m.flags |= FLAG_CLAIMED
-                tally.ints[T.I_ASYLUM_APPLICATIONS] += m.weight
+                tally.ints[m.origin_index, T.I_ASYLUM_APPLICATIONS] += m.weight
                 tally.claims[m.origin_index] += m.weight
             return
     elif w.is_first_asylum[d] and ch == Channel.ASYLUM:
@@ -109,8 +109,8 @@ def step_transit_smuggled(m: Migrant, wk: Week) -> None:
     if not pay(m, cost, credit):
         return  # short by a rounding error of the budget check above: wait a week
     if w.edge_smuggled[e]:
-        tally.money[T.M_SMUGGLER_REVENUE] += cost * m.weight
-        tally.ints[T.I_SMUGGLED_LEGS] += m.weight
+        tally.money[m.origin_index, T.M_SMUGGLER_REVENUE] += cost * m.weight
+        tally.ints[m.origin_index, T.I_SMUGGLED_LEGS] += m.weight
     m.edge = e
     m.leg_left = w.edge_weeks[e] - 1
     if m.leg_left <= 0:

@@ -74,4 +74,4 @@ def step_at_home(m: Migrant, wk: Week) -> None:
     live_at_origin(m, wk)
     if wk.random() < aspiration_of(m, wk):
         m.state = State.ASPIRING
-        wk.tally.ints[T.I_NEW_ASPIRING] += m.weight
+        wk.tally.ints[m.origin_index, T.I_NEW_ASPIRING] += m.weight

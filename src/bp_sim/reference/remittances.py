@@ -30,7 +30,7 @@ def step_remit(m: Migrant, wk: Week) -> None:
     """An employed migrant sends money home this week."""
     if not m.flags & FLAG_EMPLOYED:
         return
-    p, money = wk.p, wk.tally.money
+    p, money = wk.p, wk.tally.money[m.origin_index]
     oi = m.origin_index
     cost = wk.w.remit_cost[oi][m.location]
     f = formal_share(p, cost)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bp_sim import tally as T
+from bp_sim.reference.returns import VOLUNTARY, count_return
 from bp_sim.reference.transitions import (
     grant_protection,
     lose_job,
@@ -42,7 +43,7 @@ def maybe_exploited(m: Migrant, wk: Week, base_hazard: float) -> bool:
         m.state = State.EXPLOITED
         lose_job(m)
         m.flags &= ~FLAG_STRANDED
-        wk.tally.ints[T.I_TRAFFICKED] += m.weight
+        wk.tally.ints[m.origin_index, T.I_TRAFFICKED] += m.weight
         return True
     return False
 
@@ -52,7 +53,7 @@ def step_exploited(m: Migrant, wk: Week) -> None:
 
     An escaped victim who was exploited on the way (a destination set, elsewhere) travels on
     towards it; one exploited where they live stays there without status."""
-    w, p, ints = wk.w, wk.p, wk.tally.ints
+    w, p, ints = wk.w, wk.p, wk.tally.ints[m.origin_index]
     node = m.location
     m.income = 0.0
     m.debt = max(0.0, m.debt - p.exploitation_debt_payoff_weekly)
@@ -65,6 +66,7 @@ def step_exploited(m: Migrant, wk: Week) -> None:
         if w.asylum_index[node] >= 0 or w.is_first_asylum[node]:
             grant_protection(m)
         else:
+            count_return(m, wk, VOLUNTARY)
             send_home(m)
             ints[T.I_RETURNS_VOLUNTARY] += m.weight
     elif u > 1.0 - p.exploitation_escape_weekly:

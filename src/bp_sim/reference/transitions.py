@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bp_sim.states import FLAG_EMPLOYED, FLAG_STRANDED, Legal, State
+from bp_sim.states import FLAG_EMPLOYED, FLAG_STRANDED, Channel, Legal, State
 
 if TYPE_CHECKING:
     from types import SimpleNamespace
@@ -17,14 +17,25 @@ if TYPE_CHECKING:
 
 
 def send_home(m: Migrant) -> None:
-    """Back at the origin as a returnee (removed, returned on their own, or given up in transit):
-    no destination, off any leg, a national again and no longer stranded."""
+    """Sent on the way home (removed, deported, returned on their own, or given up in transit):
+    travelling the legs home (`returns.step_return`) from where the person is, heading for the
+    origin, off any leg, no longer stranded. Home, `arrive_home` makes them a returnee."""
+    m.state = State.TRANSIT_REGULAR
+    m.channel = Channel.RETURN
+    m.destination = m.origin
+    m.edge = -1
+    m.leg_left = 0
+    m.flags &= ~FLAG_STRANDED
+
+
+def arrive_home(m: Migrant) -> None:
+    """Back at the origin as a returnee: no destination, a national again."""
     m.location = m.origin
     m.destination = -1
     m.edge = -1
+    m.channel = Channel.NONE
     m.state = State.RETURNED
     m.legal = Legal.NATIONAL
-    m.flags &= ~FLAG_STRANDED
 
 
 def settle(m: Migrant, state: int, legal: int) -> None:
