@@ -50,7 +50,8 @@ def update_diasporas(p_arr, stock, origin_node, network_share, diaspora_ratio) -
     """Move `network_share` (O, N: o's diaspora at n / all of o's diaspora) and `diaspora_ratio`
     (O: o's diaspora abroad / o's people at home) towards their values in `stock`, in place.
 
-    stock: (O, N, S) persons by origin index, node and state (only ratios are used). An origin with no one abroad keeps its shares, one with no one at home its ratio.
+    stock: (O, N, S) persons by origin index, node and state (only ratios are used). An origin
+    with no one abroad keeps its shares, one with no one at home its ratio.
     p_arr: the one-element parameter array (`diaspora_memory_weeks`)."""
     a = memory_weight(p_arr[0].diaspora_memory_weeks)
     for o in range(stock.shape[0]):
