@@ -162,11 +162,15 @@ def test_an_event_may_not_push_bound_shares_past_one(tmp_path, net):
 
 
 def test_the_memory_a_run_needs_is_estimated_before_allocating():
-    with pytest.raises(InputError, match=r"--agents: got 500000000; allowed: at most about [\d,]+ agents on this machine: "
+    with pytest.raises(InputError, match=r"--agents: got 500000000; allowed: at most about [\d,]+ rows on this machine: "
                                          r"500,000,000 agents for 260 weeks need about 2\d\.\d GiB, and 8\.0 GiB is available"):
         check_fits("--agents", 500_000_000, 260, 40_000, available=8 * 2**30)
+    # With the rows the run will hold at its end (cohorts, people abroad, movers), grown by doubling.
+    with pytest.raises(InputError, match=r"at most about [\d,]+ rows on this machine: 1,000 cohorts \(about "
+                                         r"200,000,000 rows by the end\)"):
+        check_fits("--agents", 1_000, 260, 40_000, available=8 * 2**30, rows=200_000_000)
     check_fits("--agents", 1_000_000, 260, 40_000, available=BASE_BYTES + 2**30)  # fits: no error
-    with pytest.raises(InputError, match=r"agents each, 2 runs at once, on this machine: .* GiB in all"):
+    with pytest.raises(InputError, match=r"rows each, 2 runs at once, on this machine: .* GiB in all"):
         check_fits("--agents", 10_000_000, 260, 40_000, processes=2, available=BASE_BYTES + 2**29)
 
 

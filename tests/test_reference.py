@@ -258,12 +258,12 @@ def test_the_persons_of_a_row_die_one_by_one_on_a_leg():
         for m in people:
             ref_borders.resolve_crossing(m, wk)
         oi = people[0].origin_index
-        died = wk.tally.ints[T.I_DEATHS]
+        died = wk.tally.ints[oi, T.I_DEATHS]
         assert died == 4 * weight - sum(m.weight for m in people) == wk.tally.dead[oi, start]
         assert wk.tally.edge[oi, e, T.E_DEATHS] == died == wk.tally.dead.sum()
         if risk == 1.0:  # everyone dies, and with full identification everyone is identified
             assert all(m.state == State.DEAD_MISSING and m.weight == 0 and m.flags & FLAG_IDENTIFIED for m in people)
-            assert wk.tally.ints[T.I_MISSING_IDENTIFIED] == died == 12
+            assert wk.tally.ints[oi, T.I_MISSING_IDENTIFIED] == died == 12
         else:  # about one in ten dies; the rest cross
             assert all(m.state == State.TRANSIT_SMUGGLED and m.location == dst and 0 < m.weight < weight
                        for m in people)

@@ -82,8 +82,8 @@ def test_summing_overwrites_last_weeks_totals_and_a_second_week_counts_only_itse
 def test_float_sums_are_added_in_chunk_order():
     tally = new_tally(4, 1, 1, 1, 1, 1, 1)
     # In chunk order ((1e16 + 1) - 1e16) + 1 == 1: not the exact sum 2, nor the pairwise sum 0.
-    tally.money[:, 0] = [1e16, 1.0, -1e16, 1.0]
+    tally.money[:, 0, 0] = [1e16, 1.0, -1e16, 1.0]  # (chunks, origins, N_MONEY)
     # The small ones first: (1 + 1) + 1e16 - 1e16 == 2.
-    tally.money[:, 1] = [1.0, 1.0, 1e16, -1e16]
+    tally.money[:, 0, 1] = [1.0, 1.0, 1e16, -1e16]
     totals = collect(tally)
-    assert totals.money[0] == 1.0 and totals.money[1] == 2.0
+    assert totals.money[0, 0] == 1.0 and totals.money[0, 1] == 2.0

@@ -17,7 +17,7 @@ from bp_sim.warmup import ROOMY_FRAME_SLOTS, _call, engine_cached, warm_up_engin
 
 GUARD_S = 600  # last-resort deadline for a subprocess (a cold compile is about a minute; not a measure)
 CACHED = "from bp_sim.warmup import engine_cached; print(engine_cached())"
-KERNEL_FILE = "kernel.advance_population-"  # the population kernel's cache files start so
+KERNEL_FILE = "kernel.advance_rows-"  # the population kernel's cache files start so
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess:

@@ -44,12 +44,12 @@ def check_week(pop, cohorts, persons_total: int, n_nodes: int, dead_before: int,
     new_dead = int(tot.ints[:, T.I_DEATHS].sum())
     if dead != dead_before + new_dead:
         raise InvariantError(f"week {week}: dead went from {dead_before} to {dead}, {new_dead} deaths recorded")
-    home = np.isin(pop.state, AT_HOME)
-    if np.any(pop.location[home] != pop.origin[home]):
-        raise InvariantError(f"week {week}: an agent at home is away from its origin")
     c = cohorts.rows
     if np.any(c.state != State.STAYING) or np.any(c.location != c.origin):
         raise InvariantError(f"week {week}: a cohort left home")
+    home = np.isin(pop.state, AT_HOME)
+    if np.any(pop.location[home] != pop.origin[home]):
+        raise InvariantError(f"week {week}: an agent at home is away from its origin")
     keys = np.concatenate([c.key, pop.key])
     if len(np.unique(keys)) != len(keys):
         raise InvariantError(f"week {week}: two rows share a key")

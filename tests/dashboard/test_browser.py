@@ -120,8 +120,10 @@ def test_a_lever_move_recomputes_the_whole_horizon_and_the_outcome_panel_says_ho
     _settled(page)  # every replicate in: a paired interval
     cell = _diff_cell(page, "remittances_received_usd")
     assert cell.startswith("+") and "95%" in cell, cell
+    # Deaths rest on persons (each dies on their own within a row of movers): the panel tells, and
+    # free transfers pay for more departures, so more deaths on the way.
     rare = page.locator(".bp-row-deaths_missing .bp-verdict").inner_text()
-    assert rare in ("too few simulated people to tell", "no change", "no clear change"), rare
+    assert rare in ("unwelcome", "no clear change"), rare
     _assert_not_broken(page)
 
 

@@ -66,7 +66,7 @@ def test_a_run_the_machine_cannot_hold_is_refused_before_the_folder_exists(tmp_p
 
     monkeypatch.setattr(memory, "available_bytes", lambda: memory.BASE_BYTES)  # room for no agents at all
     err = sweep_exits_2(tmp_path, write_experiment(tmp_path), capsys)
-    assert "run.agents: got 2000; allowed: at most about 0 agents" in err
+    assert "run.agents: got 2000; allowed: at most about 0 rows" in err and "2,000 cohorts (about" in err
 
 
 @pytest.mark.parametrize(("normal", "pattern"), [
