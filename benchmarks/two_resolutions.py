@@ -2,7 +2,7 @@
 finer mover resolution, each in a fresh process (so its peak memory is its own).
 
     python benchmarks/two_resolutions.py                          # default, and persons_per_mover = 1
-    python benchmarks/two_resolutions.py --movers 100,10,1 --years 5
+    python benchmarks/two_resolutions.py --movers 100,10,1 --abroad 100 --years 5
 
 For each resolution it reports the seconds of the simulation (warm cache), rows at the end,
 row-steps per second (cohorts and rows stepped, week by week), person-weeks per second (every
@@ -28,8 +28,9 @@ from bp_sim.model import SilkRoutesModel
 from bp_sim.population import bytes_per_agent
 from bp_sim.warmup import warm_up_engine
 ppm, years = int(sys.argv[1]), float(sys.argv[2])
+abroad = float(sys.argv[3]) if sys.argv[3] != "same" else None
 warm_up_engine(stream=None)
-m = SilkRoutesModel("baseline", seed=1000, persons_per_mover=ppm)
+m = SilkRoutesModel("baseline", seed=1000, persons_per_mover=ppm, persons_per_agent_abroad=abroad)
 m.scenario.years = years
 t0 = time.perf_counter()
 m.run()
@@ -45,8 +46,8 @@ print(json.dumps({"persons_per_mover": ppm, "persons_per_agent_abroad": m.person
 """
 
 
-def measure(ppm: int, years: float) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(ppm), str(years)], check=True, capture_output=True,
+def measure(ppm: int, years: float, abroad: str = "same") -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(ppm), str(years), abroad], check=True, capture_output=True,
                          text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -54,10 +55,11 @@ def measure(ppm: int, years: float) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--movers", default="100,1", help="persons per mover to measure, comma-separated")
+    ap.add_argument("--abroad", default="same", help="persons per row abroad at the start (default: as movers)")
     ap.add_argument("--years", type=float, default=5.0)
     ap.add_argument("--out", default=str(HERE / "results"))
     args = ap.parse_args(argv)
-    rows = [measure(int(m), args.years) for m in args.movers.split(",")]
+    rows = [measure(int(m), args.years, args.abroad) for m in args.movers.split(",")]
     df = pd.DataFrame(rows)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
