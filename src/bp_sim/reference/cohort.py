@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from bp_sim.reference.cohorts import Leaver, step_cohort
-from bp_sim.reference.migrant import MAX_WEEKS_IN_STATE
+from bp_sim.reference.migrant import MAX_WEEKS_IN_STATE, set_row
 from bp_sim.states import FLAG_REMIT_HOUSEHOLD, State
 
 if TYPE_CHECKING:
@@ -50,29 +50,11 @@ class Cohort(mesa.Agent):
     aspiring: int  # persons wishing to move
     leaving: list[Leaver]  # this week's movers, until the model makes them into migrants
 
-    def __init__(self, model: ReferenceModel, *, state: int, legal: int, channel: int, flags: int, origin: int,
-                 location: int, destination: int, edge: int, leg_left: int, time_in_state: int, skill: int,
-                 awareness: int, savings: float, income: float, debt: float, weight: int, key: int,
-                 aspiring: int, origin_index: int) -> None:
+    def __init__(self, model: ReferenceModel, *, aspiring: int, origin_index: int, **row: int | float) -> None:
+        """`row`: one value per field of `population.POP_DTYPES` (the cohort's row)."""
         super().__init__(model)
-        self.state = state
-        self.legal = legal
-        self.channel = channel
-        self.flags = flags
-        self.origin = origin
         self.origin_index = origin_index
-        self.location = location
-        self.destination = destination
-        self.edge = edge
-        self.leg_left = leg_left
-        self.time_in_state = time_in_state
-        self.skill = skill
-        self.awareness = awareness
-        self.savings = savings
-        self.income = income
-        self.debt = debt
-        self.weight = weight
-        self.key = key
+        set_row(self, row)
         self.aspiring = aspiring
         self.leaving = []
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from bp_sim import tally as T
+from bp_sim.population import POP_DTYPES
 from bp_sim.reference.dispatch import RULES
 from bp_sim.states import FLAG_REMIT_HOUSEHOLD, FLAG_STRANDED, State
 
@@ -27,6 +28,15 @@ if TYPE_CHECKING:
 MAX_WEEKS_IN_STATE = 32767  # time_in_state is an int16 in the engine: it stops counting there
 
 _AT_HOME_RECEIVING = frozenset({State.STAYING, State.ASPIRING, State.PREPARING, State.REINTEGRATED})
+
+
+def set_row(agent: mesa.Agent, row: dict) -> None:
+    """The fields of one population row (`population.POP_DTYPES`, all of them and no other) as the
+    agent's attributes: what a `Migrant` and a `Cohort` are made from."""
+    if set(row) != set(POP_DTYPES):
+        raise TypeError(f"a row has the fields {', '.join(POP_DTYPES)}; got {', '.join(sorted(row))}")
+    for name in POP_DTYPES:
+        setattr(agent, name, row[name])
 
 
 class Migrant(mesa.Agent):
@@ -56,29 +66,11 @@ class Migrant(mesa.Agent):
     weight: int  # persons the row stands for (falls only as some of them die on a leg)
     key: int  # the row's identity, unique among rows and cohorts (the engine keys its draws by it)
 
-    def __init__(self, model: ReferenceModel, *, state: int, legal: int, channel: int, flags: int, origin: int,
-                 location: int, destination: int, edge: int, leg_left: int, time_in_state: int, skill: int,
-                 awareness: int, savings: float, income: float, debt: float, weight: int, key: int,
-                 origin_index: int) -> None:
+    def __init__(self, model: ReferenceModel, *, origin_index: int, **row: int | float) -> None:
+        """`row`: one value per field of `population.POP_DTYPES` (state, legal, ..., weight, key)."""
         super().__init__(model)
-        self.state = state
-        self.legal = legal
-        self.channel = channel
-        self.flags = flags
-        self.origin = origin
         self.origin_index = origin_index
-        self.location = location
-        self.destination = destination
-        self.edge = edge
-        self.leg_left = leg_left
-        self.time_in_state = time_in_state
-        self.skill = skill
-        self.awareness = awareness
-        self.savings = savings
-        self.income = income
-        self.debt = debt
-        self.weight = weight
-        self.key = key
+        set_row(self, row)
 
     @property
     def remit_household(self) -> bool:
