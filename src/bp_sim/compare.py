@@ -1,7 +1,7 @@
 """`bp-sim compare`: replicates of scenarios with common random numbers, paired differences.
 
 Replicate i of every scenario runs with seed `seed + i`; because random numbers are keyed by
-(seed, agent, week, decision), an agent meets the same draws in every scenario until the levers
+(seed, row key, week, decision), a person meets the same draws in every scenario until the levers
 make its path differ. Differences against the baseline are paired by replicate. Runs go to a
 pool of processes; each process gets an equal share of the cores for Numba's threads.
 """
