@@ -66,7 +66,8 @@ def spread(df: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def search_and_rescue_effect(agents: int | None, reps: int, seed: int, persons_per_mover: int | None = None) -> dict:
+def search_and_rescue_effect(agents: int | None, reps: int, seed: int, persons_per_mover: int | None = None,
+                             persons_per_agent_abroad: float | None = None) -> dict:
     """Paired change of deaths_missing over the horizon with the lever search_and_rescue = 1."""
     net = load_network()
     base = load_scenario("baseline", net)
@@ -77,7 +78,8 @@ def search_and_rescue_effect(agents: int | None, reps: int, seed: int, persons_p
     for r in range(reps):
         pair = []
         for sc in (base, sar):
-            m = SilkRoutesModel(sc, agents=agents, seed=seed + r, network=net, persons_per_mover=persons_per_mover)
+            m = SilkRoutesModel(sc, agents=agents, seed=seed + r, network=net, persons_per_mover=persons_per_mover,
+                                persons_per_agent_abroad=persons_per_agent_abroad)
             m.run()
             pair.append(float(np.nansum(m.recorder.outcomes[: m.recorder.steps_done, k])))
         totals.append(pair[0])
@@ -93,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agents", type=int, default=None, help="cohorts at home (default: the model's)")
     ap.add_argument("--persons-per-mover", type=int, default=None, help="persons per row of movers (default: the model's)")
+    ap.add_argument("--persons-per-agent-abroad", type=float, default=None,
+                    help="persons per row abroad at the start (default: the model's)")
     ap.add_argument("--seeds", type=int, default=10, help="seeds 1000, 1001, ...")
     ap.add_argument("--years-shown", default="2021,2022,2023")
     ap.add_argument("--sar-reps", type=int, default=5, help="paired replicates for search and rescue (0: skip)")
@@ -103,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     rows, t0 = [], time.perf_counter()
     for s in range(args.seeds):
         m = SilkRoutesModel("baseline", agents=args.agents, seed=1000 + s, network=net,
-                            persons_per_mover=args.persons_per_mover)
+                            persons_per_mover=args.persons_per_mover,
+                            persons_per_agent_abroad=args.persons_per_agent_abroad)
         m.run()
         rows.extend(yearly_rows(m, 1000 + s, years))
     table = spread(pd.DataFrame(rows))
@@ -115,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{999 + args.seeds}, {time.perf_counter() - t0:.0f} s")
         print(table.to_string(index=False))
     if args.sar_reps:
-        sar = search_and_rescue_effect(args.agents, args.sar_reps, 0, args.persons_per_mover)
+        sar = search_and_rescue_effect(args.agents, args.sar_reps, 0, args.persons_per_mover,
+                                       args.persons_per_agent_abroad)
         pd.DataFrame([sar]).to_csv(out / "rare_outcomes_sar.csv", index=False)
         print(f"search_and_rescue = 1 on the sea legs, {args.sar_reps} paired replicates: deaths_missing "
               f"{sar['change_mean']:+,.0f} persons (95% interval {sar['ci_low']:+,.0f} to {sar['ci_high']:+,.0f}; "

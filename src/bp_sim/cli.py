@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 
-from bp_sim import checks
+from bp_sim import checks, stopping
 from bp_sim.errors import InputError, show
 
 
@@ -157,22 +157,32 @@ class Terminated(KeyboardInterrupt):
 
 
 STOP_SIGNALS = ("SIGTERM", "SIGHUP")
-_stopped_by: list[int] = []  # the signal that stopped this command, if one did
 
 
 def _stop(signum: int, _frame) -> None:
-    _stopped_by.append(signum)
+    stopping.request(signum)
     raise Terminated(signum)
+
+
+def _interrupt(signum: int, _frame) -> None:
+    """Ctrl-C: raise KeyboardInterrupt as Python does, and record it (`stopping`)."""
+    stopping.request(signum)
+    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
 def _signals_stop_like_ctrl_c() -> Iterator[None]:
-    """While a command runs, SIGTERM and SIGHUP raise like Ctrl-C (temporaries removed, exit 128+N)."""
+    """While a command runs, SIGTERM and SIGHUP raise like Ctrl-C (temporaries removed, exit 128+N),
+    and every stop signal is also recorded, so that a stop whose exception Python dropped (raised
+    in a finaliser) still ends the command at its next step (`stopping`)."""
     old = {}
-    for name in STOP_SIGNALS:
+    handlers = {name: _stop for name in STOP_SIGNALS}
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored
+        handlers["SIGINT"] = _interrupt
+    for name, handler in handlers.items():
         sig = getattr(signal, name, None)
         if sig is not None:
-            old[sig] = signal.signal(sig, _stop)
+            old[sig] = signal.signal(sig, handler)
     try:
         yield
     finally:
@@ -181,12 +191,13 @@ def _signals_stop_like_ctrl_c() -> Iterator[None]:
 
 
 def _exit_code_interrupted() -> int:
-    return 128 + _stopped_by[-1] if _stopped_by else 130
+    signum = stopping.requested()
+    return 128 + signum if signum is not None else 130
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _stopped_by.clear()
+    stopping.clear()
     with _signals_stop_like_ctrl_c():
         return _main(args)
 

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bp_sim import stopping
 from bp_sim.cli import main
 from bp_sim.model import SilkRoutesModel
 from bp_sim.outcomes import OUTCOME_INDEX, horizon_totals
-from bp_sim.sweep import load_experiment, run_sweep
+from bp_sim.sweep import SweepInterrupted, load_experiment, run_sweep
 from bp_sim.sweep.runs import build_scenario
 from bp_sim.sweep.worker import KILL_ONCE_ENV
 
@@ -116,6 +117,24 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_dataset(tmp_path, many):
     report = run_sweep(path, out, workers=2, stream=None)
     assert report.already == kept and report.done == N_MANY - kept
     pd.testing.assert_frame_equal(frame(out), reference)
+
+
+def test_a_stop_whose_exception_was_dropped_still_ends_the_sweep(tmp_path):
+    """Python drops a KeyboardInterrupt raised inside a finaliser ("Exception ignored in ..."); the
+    CLI's handler records the signal too (`stopping`), and the sweep stops at its next result."""
+    path = write_experiment(tmp_path)  # 8 runs
+    out = tmp_path / "out"
+    stopping.request(signal.SIGINT)  # Ctrl-C was received, its exception lost
+    try:
+        with pytest.raises(SweepInterrupted) as stop:
+            run_sweep(path, out, workers=1, stream=None)
+    finally:
+        stopping.clear()
+    assert stop.value.report.done == 1  # the result in hand is kept; the sweep went no further
+    assert len(list((out / "results").glob("*.parquet"))) == 1
+    assert json.loads((out / "sweep.json").read_text())["sessions"][-1]["status"] == "interrupted"
+    report = run_sweep(path, out, workers=1, stream=None)
+    assert (report.already, report.done) == (1, 7)
 
 
 def test_killed_process_and_partial_files_then_resume(tmp_path, many):

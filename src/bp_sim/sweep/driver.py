@@ -17,7 +17,7 @@ from typing import TextIO
 
 import numpy as np
 
-from bp_sim import checks
+from bp_sim import checks, stopping
 from bp_sim.errors import InputError
 from bp_sim.sweep import store as S
 from bp_sim.sweep.progress import Progress
@@ -173,6 +173,7 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, backend: 
                 report.failed[res.run.run_id] = res.error
             if progress is not None:
                 progress.update(res.error is None)
+            stopping.raise_if_requested()  # a Ctrl-C whose exception was dropped (`stopping`) stops here
 
         jobs = [Job(r, exp.scenario, exp.factors, exp.agents, exp.outcomes, threads) for r in todo]
         status = "stopped by an error"
