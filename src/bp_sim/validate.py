@@ -54,13 +54,18 @@ def resolutions(sc: Scenario, persons_per_mover: int | None = None,
     return int(ppm), float(abroad)
 
 
-def set_resolutions(sc: Scenario, persons_per_mover: int | None, persons_per_agent_abroad: float | None) -> None:
-    """The command line's resolutions put into the scenario (checked), so every run of it uses them."""
+def set_resolutions(sc: Scenario, persons_per_mover: int | None, persons_per_agent_abroad: float | None,
+                    prefix: str = "--") -> None:
+    """The command line's (or a sweep file's) resolutions put into the scenario (checked), so every
+    run of it uses them; `prefix` names where they came from in an error ("--" options, "run." keys)."""
+    def name(key: str) -> str:
+        return "--" + key.replace("_", "-") if prefix == "--" else prefix + key
+
     if persons_per_mover is not None:
-        sc.persons_per_mover = checks.whole("--persons-per-mover", persons_per_mover, 1, MAX_PERSONS_PER_MOVER,
+        sc.persons_per_mover = checks.whole(name("persons_per_mover"), persons_per_mover, 1, MAX_PERSONS_PER_MOVER,
                                             "a whole number of persons")
     if persons_per_agent_abroad is not None:
-        sc.persons_per_agent_abroad = checks.number("--persons-per-agent-abroad", persons_per_agent_abroad, 1, 1e8)
+        sc.persons_per_agent_abroad = checks.number(name("persons_per_agent_abroad"), persons_per_agent_abroad, 1, 1e8)
 
 
 def expected_rows(sc: Scenario, n_cohorts: int, net: Network, p, persons_per_mover: int,

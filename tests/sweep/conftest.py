@@ -17,6 +17,7 @@ replicates = {replicates}
 seed = 5
 years = {years}
 agents = {agents}
+persons_per_mover = {persons_per_mover}
 
 [design]
 {design}
@@ -31,15 +32,20 @@ values = [1.0, 8.0]
 values = [1.0, 3.0]
 """
 
+# Rows of 2,000 persons: about 10,000 rows abroad in 2020 instead of 200,000 at the baseline's 100, so a
+# run of these tests takes tens of milliseconds; what they test (the sweep machinery) is the same.
+COARSE_PERSONS_PER_MOVER = 2000
 OUTCOMES = '["remittance_fees_usd", "regular_departures_europe", "irregular_departures"]'
 
 
 def write_experiment(folder: Path, name: str = "tiny", *, design: str = 'type = "grid"', factors: str = GRID,
-                     replicates: int = 2, years: float = 8 / 52, agents: int = 2000, outcomes: str = OUTCOMES) -> Path:
-    """A small sweep file (default: 2 x 2 grid x 2 replicates = 8 runs of 2,000 agents over 8 weeks)."""
+                     replicates: int = 2, years: float = 8 / 52, agents: int = 2000, outcomes: str = OUTCOMES,
+                     persons_per_mover: int = COARSE_PERSONS_PER_MOVER) -> Path:
+    """A small sweep file (default: 2 x 2 grid x 2 replicates = 8 runs of 2,000 cohorts over 8 weeks,
+    movers and people abroad in rows of `COARSE_PERSONS_PER_MOVER` persons)."""
     path = folder / f"{name}.toml"
     path.write_text(TINY.format(name=name, outcomes=outcomes, replicates=replicates, years=years, agents=agents,
-                                design=design, factors=factors))
+                                design=design, factors=factors, persons_per_mover=persons_per_mover))
     return path
 
 

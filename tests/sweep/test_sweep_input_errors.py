@@ -36,7 +36,7 @@ def test_a_sweep_file_that_is_not_utf8(tmp_path, capsys):
     assert "is not UTF-8" in sweep_exits_2(tmp_path, path, capsys)
 
 
-@pytest.mark.parametrize("field", ["replicates", "seed", "agents", "years"])
+@pytest.mark.parametrize("field", ["replicates", "seed", "agents", "years", "persons_per_mover"])
 def test_a_400_digit_integer_in_a_sweep_field(tmp_path, capsys, field):
     text = write_experiment(tmp_path).read_text()
     start = text.index(f"{field} =")
@@ -44,6 +44,26 @@ def test_a_400_digit_integer_in_a_sweep_field(tmp_path, capsys, field):
     path = tmp_path / "big.toml"
     path.write_text(text[:start] + f"{field} = {'9' * 400}" + text[end:])
     assert f"run.{field}: got an integer of 400 digits" in sweep_exits_2(tmp_path, path, capsys)
+
+
+@pytest.mark.parametrize(("line", "pattern"), [
+    ("persons_per_mover = 0", "run.persons_per_mover: got 0; allowed: a whole number of persons"),
+    ("persons_per_agent_abroad = 0.5", "run.persons_per_agent_abroad: got 0.5"),
+    ("persons_per_mover = 2.5", "run.persons_per_mover: got 2.5"),
+])
+def test_a_resolution_out_of_range_in_a_sweep_file(tmp_path, capsys, line, pattern):
+    text = write_experiment(tmp_path).read_text()
+    start = text.index("persons_per_mover =")
+    path = tmp_path / "res.toml"
+    path.write_text(text[:start] + line + text[text.index("\n", start):])
+    assert pattern in sweep_exits_2(tmp_path, path, capsys)
+
+
+def test_the_resolutions_of_a_sweep_file_reach_its_runs(tmp_path):
+    exp = load_experiment(write_experiment(tmp_path, persons_per_mover=500))
+    assert (exp.scenario.persons_per_mover, exp.scenario.persons_per_agent_abroad) == (500, None)
+    other = load_experiment(write_experiment(tmp_path, name="other", persons_per_mover=700))
+    assert other.scenario_fingerprint() != exp.scenario_fingerprint()  # other runs: not resumed as the same
 
 
 def test_a_base_scenario_named_by_more_than_255_bytes(tmp_path, capsys):

@@ -9,6 +9,8 @@
     seed = 0
     years = 1.0                                 # horizon (default: the scenario's)
     agents = 20000                              # (default: the scenario's)
+    persons_per_mover = 100                     # persons per row of movers (default: the scenario's)
+    persons_per_agent_abroad = 100              # persons per row abroad in 2020 (default: as a mover)
     [design]
     type = "grid"                               # grid, latin, sobol or morris
     [levers.remittance_cost]                    # a lever of `bp-sim levers`
@@ -41,10 +43,11 @@ from bp_sim.outcomes import OUTCOME_NAMES
 from bp_sim.parameters import SPECS
 from bp_sim.scenario import Scenario, check_shares_over_time, load_scenario, valid_places
 from bp_sim.userfiles import existing_file, read_text, read_toml
+from bp_sim.validate import set_resolutions
 
 TOP_KEYS = ("experiment", "run", "design", "levers", "parameters")
 EXPERIMENT_KEYS = ("name", "description", "scenario", "outcomes")
-RUN_KEYS = ("replicates", "seed", "years", "agents")
+RUN_KEYS = ("replicates", "seed", "years", "agents", "persons_per_mover", "persons_per_agent_abroad")
 DESIGN_KEYS = ("type", "samples", "seed", "levels", "second_order")
 DESIGNS = ("grid", "latin", "sobol", "morris")
 FACTOR_KEYS = ("values", "low", "high", "levels", "distribution", "mode", "mean", "sd")
@@ -311,6 +314,7 @@ def parse_experiment(raw: dict, path: Path, net=None) -> Experiment:
     scenario = copy.deepcopy(_base_scenario(head.get("scenario", "baseline"), path, net))
     if years is not None:
         scenario.years = float(years)
+    set_resolutions(scenario, run.get("persons_per_mover"), run.get("persons_per_agent_abroad"), "run.")
 
     factors: list[Factor] = []
     places = valid_places(net)
