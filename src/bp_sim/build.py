@@ -212,6 +212,7 @@ def build_world(net: Network, p) -> tuple[World, dict]:
         dest_nodes=dest_nodes,
         next_edge=np.full((N_INFO_LEVELS, len(dest_nodes), n), -1, np.int32),
         money_to_go=np.full((N_INFO_LEVELS, len(dest_nodes), n), np.inf),
+        cost_to_border=np.zeros((N_INFO_LEVELS, len(dest_nodes), n)),
     )
     base = {
         "income_week": income_week,

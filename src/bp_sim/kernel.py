@@ -70,7 +70,7 @@ def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees, return
 @rule
 def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead, returns):
     """Advance agent i by one week according to the state it is in (the states other than at home,
-    aspiring, preparing and resident, which `advance_chunk` steps itself)."""
+    aspiring, preparing, resident and returned, which `advance_chunk` steps itself)."""
     s = pop.state[i]
     if s == State.TRANSIT_REGULAR:
         if pop.channel[i] == Channel.RETURN:
@@ -89,8 +89,6 @@ def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, 
         step_pending(pop, i, w, p, seed, t, ints, pending)
     elif s == State.EXPLOITED:
         step_exploited(pop, i, w, p, seed, t, ints, returns)
-    elif s == State.RETURNED:
-        step_returned(pop, i, w, p, seed, t, ints)
     return s
 
 
@@ -132,6 +130,8 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
             step_aspiring(pop, i, w, p, seed, t, ints, applicants)
         elif before == State.PREPARING:
             step_preparing(pop, i, w, p, seed, t, ints)
+        elif before == State.RETURNED:
+            step_returned(pop, i, w, p, seed, t, ints)  # 10,000 rows re-establishing at home: a call costs more
         elif before != State.DEAD_MISSING:
             step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead,
                        returns)

@@ -81,6 +81,7 @@ WORLD_FIELDS = (
     "dest_nodes",  # int16, node id of destination d
     "next_edge",  # int32, (K, D, N) next edge towards d, -1 unreachable
     "money_to_go",  # float64, (K, D, N) USD still to pay towards d along level k's own path
+    "cost_to_border",  # float64, (K, D, N) USD to pay up to and including the first border on that path
 )
 
 World = namedtuple("World", WORLD_FIELDS)

@@ -143,7 +143,7 @@ def step_preparing(pop, i, w, p, seed, t, ints):
         if pop.time_in_state[i] < p.prepare_weeks_irregular:
             return
         d = pop.destination[i]
-        if cost_to_first_border(w, info_level(pop, i), w.dest_index[d], node) > budget(pop, i, journey_credit(pop, i, p)):
+        if w.cost_to_border[info_level(pop, i), w.dest_index[d], node] > budget(pop, i, journey_credit(pop, i, p)):
             # Cannot yet pay the first leg: keep saving, or give up.
             if uniform(seed, pop.key[i], t, D_GIVE_UP) < p.aspiration_give_up_weekly:
                 pop.state[i] = State.STAYING
