@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bp_sim import checks, procpool
+from bp_sim import checks, procpool, stopping
 from bp_sim.atomic import atomic_dir, check_out
 from bp_sim.errors import InputError, Note
 from bp_sim.network import load_network
@@ -116,6 +116,7 @@ def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, see
             results.append(_run_one(job))
             if progress:
                 progress(n + 1, len(work))
+            stopping.raise_if_requested()
         return results
     threads = max(1, (os.cpu_count() or 1) // jobs)
     old = os.environ.get("NUMBA_NUM_THREADS")
@@ -129,6 +130,7 @@ def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, see
                 results.append(fut.result())
                 if progress:
                     progress(n + 1, len(work))
+                stopping.raise_if_requested()  # a Ctrl-C whose exception was dropped (`stopping`) stops here
         except BaseException:  # Ctrl-C, SIGTERM, a failed run: stop the workers now, not after their runs
             procpool.stop(pool)
             raise

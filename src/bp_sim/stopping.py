@@ -3,7 +3,7 @@
 Python raises a signal's exception wherever the main thread happens to be, and when that is a
 finaliser or a weakref callback (run by the garbage collector at any point), the exception is
 printed as "Exception ignored" and dropped: the command goes on as if never stopped. The CLI's
-handlers therefore also record the signal here, and long loops (a sweep's results) call
+handlers therefore also record the signal here, and long loops (a sweep's and a compare's results) call
 `raise_if_requested` between steps, so that a stop is honoured at the next step at the latest.
 """
 

@@ -82,7 +82,6 @@ def fill_border_costs(w) -> None:
                 w.cost_to_border[k, di, node] = cost_to_first_border(w, k, di, node)
 
 
-
 ROUTE_EDGE_INPUTS = 5  # per-edge arrays the tables depend on: cost, weeks, death, interception, open
 ROUTE_SCALAR_INPUTS = 4  # value of time, risk cost, death aversion, risk perception floor
 
