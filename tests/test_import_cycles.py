@@ -19,7 +19,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # The package's layers, bottom up (docs/architecture.md, "Imports"): a module imports only from its
 # own layer and the ones below. Named by the first part after `bp_sim.` (a subpackage is one name).
 LAYERS = (
-    ("_numba_cache", "errors", "checks", "states", "rng", "jit", "userfiles", "stats", "atomic", "memory"),
+    ("_numba_cache", "errors", "checks", "states", "rng", "jit", "userfiles", "stats", "atomic", "memory", "stopping"),
     ("network", "parameters", "settings", "policy", "world", "tally"),
     ("levers",),
     ("scenario",),
