@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     dash.add_argument("--port", type=_whole_at_least_1, default=8765, help="port to serve on (default 8765)")
     dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
     dash.add_argument("--agents", type=_whole_at_least_1, default=None, help="cohorts at home per run (default 20,000)")
+    dash.add_argument("--persons-per-mover", type=_positive_int, default=None,
+                      help="persons in each row of movers (default 100; coarser answers sooner)")
+    dash.add_argument("--persons-per-agent-abroad", type=_float, default=None,
+                      help="persons in each row of the people abroad at the start (default: as for movers)")
     dash.add_argument("--seed", type=_positive_int, default=None, help="seed shared by scenario and baseline (default 0)")
     levers = sub.add_parser("levers", help="the Call for Action's actions and the levers that represent them")
     levers.add_argument("--goal", type=int, choices=range(1, 7), metavar="N", help="only priority goal N (1-6)")
@@ -241,7 +245,8 @@ def _main(args: argparse.Namespace) -> int:
         elif args.command == "dashboard":
             from bp_sim.dashboard.server import serve
 
-            serve(args.port, args.host, agents=args.agents, seed=args.seed)
+            serve(args.port, args.host, agents=args.agents, seed=args.seed, persons_per_mover=args.persons_per_mover,
+                  persons_per_agent_abroad=args.persons_per_agent_abroad)
         elif args.command == "levers":
             from bp_sim.levers import catalogue_table
 

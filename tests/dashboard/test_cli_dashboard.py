@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -14,7 +15,10 @@ from bp_sim.cli import main
 
 @pytest.mark.parametrize(("args", "words"), [(["--agents", "50"], "--agents: got 50"),
                                              (["--port", "70000"], "--port: got 70000"),
-                                             (["--port", "x"], "argument --port")])
+                                             (["--port", "x"], "argument --port"),
+                                             (["--persons-per-mover", "0"], "--persons-per-mover: got 0"),
+                                             (["--persons-per-agent-abroad", "0.5"],
+                                              "--persons-per-agent-abroad: got 0.5")])
 def test_bad_options_exit_2_with_one_line(args, words):
     r = subprocess.run([sys.executable, "-m", "bp_sim.cli", "dashboard", *args], capture_output=True, text=True,
                        timeout=600)
@@ -72,3 +76,24 @@ def test_more_agents_than_memory_holds_is_refused_before_the_engine_loads(no_eng
     assert main(["dashboard", "--agents", "1000000000000"]) == 2
     err = capsys.readouterr().err
     assert "--agents: got 1000000000000; allowed: at most about" in err and "2 runs at once" in err
+
+
+def test_rows_finer_than_memory_holds_are_refused_before_the_engine_loads(no_engine, capsys):
+    # A row of every person, movers and people abroad alike: more rows than two runs can hold here.
+    assert main(["dashboard", "--persons-per-mover", "1", "--agents", "1000000000"]) == 2
+    err = capsys.readouterr().err
+    assert "allowed: at most about" in err and "2 runs at once" in err
+
+
+def test_the_servers_resolutions_reach_every_run(monkeypatch):
+    from bp_sim.dashboard.server import configure
+    from bp_sim.dashboard.shared import preset, server_defaults
+    from bp_sim.dashboard.state import scenario_of
+
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # configure() writes the environment
+    monkeypatch.setattr("bp_sim.dashboard.server.missing_assets", lambda: [])
+    configure(agents=3_000, persons_per_mover=700, persons_per_agent_abroad=2_500)
+    state = server_defaults()
+    sc = scenario_of(preset("baseline"), state)
+    assert (sc.agents, sc.persons_per_mover, sc.persons_per_agent_abroad) == (3_000, 700, 2_500.0)
+    assert state.key() != replace(state, persons_per_mover=None).key()  # other resolutions: other runs

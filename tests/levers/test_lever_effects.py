@@ -20,10 +20,11 @@ from bp_sim.stats import mean_ci
 from ..conftest import baseline
 
 REPS = 4
-AGENTS = 60_000
-# Levers whose first-order outcome is rare at AGENTS need a larger population to be measured
-# (regular moves to Europe: a few dozen agents in two years even at 1M agents).
-AGENTS_FOR = {"regular_pathways": 1_000_000, "student_mobility": 1_000_000, "regular_channel_information": 200_000}
+# Outcomes rest on the movers (rows of the default persons_per_mover, 100 persons), not on the
+# number of cohorts at home, so a few thousand cohorts do; the people abroad at the start are
+# rows of ROW_ABROAD persons (about 20,000 rows instead of 200,000).
+AGENTS = 5_000
+ROW_ABROAD = 1_000.0  # persons per row abroad at the start
 # Regular slots are rationed by last week's applicants, so every applicant's chance moves with
 # the lever and pairing helps less: more replicates.
 REPS_FOR = {"regular_channel_information": 6}
@@ -61,7 +62,7 @@ def test_every_lever_has_an_effect_test():
 
 
 def _scenario(params: dict, lever: LeverSetting | None):
-    sc = baseline(years=YEARS)
+    sc = baseline(years=YEARS, persons_per_agent_abroad=ROW_ABROAD)
     sc.parameters = {**sc.parameters, **params}
     if lever is not None:
         sc.levers = {lever.name: lever}
@@ -77,9 +78,9 @@ def _totals(params_key: tuple, lever: LeverSetting | None, agents: int = AGENTS,
 @pytest.mark.parametrize(("lever", "value", "outcome", "sign", "params"), CASES, ids=[c[0] for c in CASES])
 def test_lever_moves_its_first_order_outcome(lever, value, outcome, sign, params):
     key = tuple(sorted(params.items()))
-    agents, reps = AGENTS_FOR.get(lever, AGENTS), REPS_FOR.get(lever, REPS)
-    base = _totals(key, None, agents, reps)
-    moved = _totals(key, LeverSetting(lever, float(value)), agents, reps)
+    reps = REPS_FOR.get(lever, REPS)
+    base = _totals(key, None, AGENTS, reps)
+    moved = _totals(key, LeverSetting(lever, float(value)), AGENTS, reps)
     j = OUTCOME_INDEX[outcome]
     diff, lo, hi = mean_ci(moved[:, j] - base[:, j])
     assert sign * lo > 0, f"{lever}: {outcome} difference {diff:.4g} (95% CI {lo:.4g} to {hi:.4g})"
@@ -111,7 +112,7 @@ def test_forensic_identification_identifies_more_of_the_dead():
     sc_more = _scenario(params, deadly)
     sc_more.levers["forensic_identification"] = LeverSetting("forensic_identification", 1.0)
     reps = 5
-    results = run_replicates([sc_base, sc_more], reps, 1_000_000, 100, jobs=1)
+    results = run_replicates([sc_base, sc_more], reps, AGENTS, 100, jobs=1)
     tot = {(r.scenario, r.replicate): horizon_totals(r.series) for r in results}
     deaths, ident = OUTCOME_INDEX["deaths_missing"], OUTCOME_INDEX["missing_identified"]
     assert min(tot[(0, i)][deaths] for i in range(reps)) > 0

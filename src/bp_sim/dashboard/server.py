@@ -43,7 +43,8 @@ def missing_assets(cache: Path | None = None) -> list[str]:
     return [a for a in REQUIRED_ASSETS if not (cache / a).is_file()]
 
 
-def configure(agents: int | None = None, seed: int | None = None) -> None:
+def configure(agents: int | None = None, seed: int | None = None, persons_per_mover: int | None = None,
+              persons_per_agent_abroad: float | None = None) -> None:
     """Environment for an offline Solara server running the dashboard app (before Solara is imported)."""
     missing = missing_assets()
     if missing:
@@ -57,6 +58,10 @@ def configure(agents: int | None = None, seed: int | None = None) -> None:
         os.environ["BP_SIM_DASHBOARD_AGENTS"] = str(agents)
     if seed is not None:
         os.environ["BP_SIM_DASHBOARD_SEED"] = str(seed)
+    if persons_per_mover is not None:
+        os.environ["BP_SIM_DASHBOARD_PERSONS_PER_MOVER"] = str(persons_per_mover)
+    if persons_per_agent_abroad is not None:
+        os.environ["BP_SIM_DASHBOARD_PERSONS_PER_AGENT_ABROAD"] = repr(float(persons_per_agent_abroad))
 
 
 def warm_up() -> None:
@@ -113,19 +118,26 @@ def check_address(host: str, port: int) -> None:
                                  f"an address and port this computer can listen on ({exc.strerror or exc})") from None
 
 
-def serve(port: int = 8765, host: str = "127.0.0.1", agents: int | None = None, seed: int | None = None) -> None:
-    """Run the dashboard web server until interrupted (Ctrl-C)."""
+def serve(port: int = 8765, host: str = "127.0.0.1", agents: int | None = None, seed: int | None = None,
+          persons_per_mover: int | None = None, persons_per_agent_abroad: float | None = None) -> None:
+    """Run the dashboard web server until interrupted (Ctrl-C). `persons_per_mover` and
+    `persons_per_agent_abroad`: the resolutions of every run (coarser: quicker answers)."""
     checks.whole("--port", port, 1, 65535, "a port number")
-    if agents is not None:  # the page runs a scenario and its baseline side by side
+    if agents is not None:
         checks.whole("--agents", agents, 100)
+    if agents is not None or persons_per_mover is not None or persons_per_agent_abroad is not None:
+        from bp_sim.dashboard.shared import DASHBOARD_AGENTS
         from bp_sim.network import load_network
         from bp_sim.scenario import load_scenario
-        from bp_sim.validate import check_memory
+        from bp_sim.validate import check_runnable, set_resolutions
 
         net = load_network()
-        check_memory(load_scenario("baseline", net), agents, net, "--agents", processes=2)
+        sc = load_scenario("baseline", net)
+        set_resolutions(sc, persons_per_mover, persons_per_agent_abroad)
+        # The page runs a scenario and its baseline side by side.
+        check_runnable(sc, net, agents if agents is not None else DASHBOARD_AGENTS, processes=2)
     check_address(host, port)  # a busy port or a bad host stops here, before the engine loads
-    configure(agents, seed)
+    configure(agents, seed, persons_per_mover, persons_per_agent_abroad)
     warm_up()
     import warnings
 

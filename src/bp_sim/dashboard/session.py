@@ -58,9 +58,9 @@ def submit(owner: str, state: PageState) -> Job:
     """Ask the worker for the runs of `state`."""
     scenarios = {"a": scenario_of(preset(state.preset), state)}
     if state.compare_with and state.compare_with != state.preset:
-        scenarios["b"] = scenario_of(preset(state.compare_with), PageState(
-            preset=state.compare_with, seed=state.seed, agents=state.agents))
-    base = scenario_of(preset("baseline"), PageState(seed=state.seed, agents=state.agents))
+        scenarios["b"] = scenario_of(preset(state.compare_with), replace(
+            state, preset=state.compare_with, moves=(), compare_with=None))
+    base = scenario_of(preset("baseline"), replace(state, preset="baseline", moves=(), compare_with=None))
     return computer().submit(owner, scenarios, base, agents=state.agents, seed=state.seed,
                              replicates=state.replicates)
 

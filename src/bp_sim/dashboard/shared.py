@@ -62,7 +62,12 @@ def data_values() -> dict[str, float]:
 
 
 def server_defaults() -> PageState:
-    """Population and seed for this server (set by `bp-sim dashboard --agents/--seed`)."""
+    """Population, resolutions and seed for this server (set by `bp-sim dashboard --agents
+    --persons-per-mover --persons-per-agent-abroad --seed`, checked there)."""
+    mover = os.environ.get("BP_SIM_DASHBOARD_PERSONS_PER_MOVER")
+    abroad = os.environ.get("BP_SIM_DASHBOARD_PERSONS_PER_AGENT_ABROAD")
     return PageState(agents=int(os.environ.get("BP_SIM_DASHBOARD_AGENTS", DASHBOARD_AGENTS)),
-                     seed=int(os.environ.get("BP_SIM_DASHBOARD_SEED", 0)), replicates=DASHBOARD_REPLICATES)
+                     seed=int(os.environ.get("BP_SIM_DASHBOARD_SEED", 0)), replicates=DASHBOARD_REPLICATES,
+                     persons_per_mover=int(mover) if mover else None,
+                     persons_per_agent_abroad=float(abroad) if abroad else None)
 

@@ -47,6 +47,8 @@ class PageState:
     agents: int = 20_000
     replicates: int = 8
     compare_with: str | None = None
+    persons_per_mover: int | None = None  # the server's resolution (None: the scenario's, else the default)
+    persons_per_agent_abroad: float | None = None
 
     def with_move(self, move: Move) -> PageState:
         """This state with one more move (the oldest dropped past MAX_MOVES)."""
@@ -55,7 +57,8 @@ class PageState:
 
     def key(self) -> tuple:
         """What the results depend on: equal keys give equal runs."""
-        return (self.preset, self.moves, self.seed, self.agents)
+        return (self.preset, self.moves, self.seed, self.agents, self.persons_per_mover,
+                self.persons_per_agent_abroad)
 
 
 def check_move(move: Move) -> None:
@@ -116,6 +119,10 @@ def scenario_of(preset: Scenario, state: PageState) -> Scenario:
     sc.seed = state.seed
     sc.agents = state.agents
     sc.persons_per_agent = None
+    if state.persons_per_mover is not None:
+        sc.persons_per_mover = state.persons_per_mover
+    if state.persons_per_agent_abroad is not None:
+        sc.persons_per_agent_abroad = state.persons_per_agent_abroad
     return sc
 
 
