@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario and write outputs and plots")
     run.add_argument("scenario", nargs="?", default="baseline", help="a scenario .toml file or bundled name")
     run.add_argument("--years", type=_float, default=None, help="horizon in years (default: the scenario's)")
-    run.add_argument("--agents", type=_positive_int, default=None, help="cohorts at home (default 50,000)")
+    run.add_argument("--agents", type=_positive_int, default=None, help="cohorts at home (default 20,000)")
     run.add_argument("--persons-per-mover", type=_positive_int, default=None,
                      help="persons in each row of movers (default 100; 1: every mover is one person)")
     run.add_argument("--persons-per-agent-abroad", type=_float, default=None,
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("scenarios", nargs="+", help="scenarios to compare with it")
     cmp.add_argument("--reps", type=_positive_int, default=5, help="replicates per scenario (default 5)")
     cmp.add_argument("--years", type=_float, default=None, help="horizon in years (default: the scenarios')")
-    cmp.add_argument("--agents", type=_positive_int, default=None, help="cohorts at home (default 50,000)")
+    cmp.add_argument("--agents", type=_positive_int, default=None, help="cohorts at home (default 20,000)")
     cmp.add_argument("--persons-per-mover", type=_positive_int, default=None,
                      help="persons in each row of movers (default 100; 1: every mover is one person)")
     cmp.add_argument("--persons-per-agent-abroad", type=_float, default=None,

@@ -20,11 +20,13 @@ from bp_sim.model import SilkRoutesModel
 from bp_sim.scenario import load_scenario
 
 AGENTS = 3_000
+PERSONS_PER_MOVER = 2_000  # movers and people abroad in rows of 2,000 persons: quick runs
 
 
 def _short(name: str, years: float = 1.0):
     sc = copy.deepcopy(preset(name))
     sc.years = years
+    sc.persons_per_mover = PERSONS_PER_MOVER
     return sc
 
 
@@ -85,7 +87,7 @@ def test_a_preset_with_another_horizon_is_refused_by_name():
 
 
 def test_the_exported_toml_of_a_lever_moved_twice_replays_the_pages_run(tmp_path):
-    state = PageState(preset="goal2_legal_pathways", seed=4, agents=AGENTS)
+    state = PageState(preset="goal2_legal_pathways", seed=4, agents=AGENTS, persons_per_mover=PERSONS_PER_MOVER)
     for move in (Move("border_enforcement", 0.95, 0), Move("border_enforcement", 0.2, 120),
                  Move("remittance_cost", 0.5, 30), Move("remittance_cost", None, 200)):
         state = state.with_move(move)
@@ -94,6 +96,7 @@ def test_the_exported_toml_of_a_lever_moved_twice_replays_the_pages_run(tmp_path
     path = tmp_path / "page.toml"
     path.write_text(text)
     sc = load_scenario(path)
+    assert sc.persons_per_mover == PERSONS_PER_MOVER  # the server's resolution travels with the export
     pieces = sc.levers["border_enforcement"]
     assert isinstance(pieces, tuple) and [p.value for p in pieces] == [0.95, 0.2]  # both moves kept
     assert isinstance(sc.levers["remittance_cost"], LeverSetting) and sc.levers["remittance_cost"].until is not None
