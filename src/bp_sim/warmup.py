@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Cold compile of the kernels in one process on the 2-core development machine (Numba 0.68,
-# CPython 3.11): 30-35 s idle, about 50 s beside another busy process. An estimate for the user.
-COLD_COMPILE_S = 40
+# Cold compile of the kernels in one process on 2-core development machines (Numba 0.68, CPython
+# 3.11): 30-35 s idle before the two resolutions (issue 13), about 50 s beside a busy process; 213 s
+# on a 2.7 times slower machine with the kernels of issue 13 (2026-12-01). An estimate for the user.
+COLD_COMPILE_ESTIMATE = "1 to 4 minutes"
 WARM_UP_AGENTS = 200  # the smallest population; the compiled code does not depend on its size
 WARM_UP_WEEKS = 3  # week 0: no one aspires yet, no diaspora update; by week 2 cohorts let movers go (spawn_movers)
 WARM_UP_PERSONS_PER_MOVER = 1000  # a few hundred rows abroad; the compiled code does not depend on it
@@ -75,7 +76,7 @@ def warm_up_engine(scenario: Scenario | None = None, *, network: Network | None 
 
     cold = not engine_cached()
     if cold and stream is not None:
-        stream.write(f"{who}: compiling the engine, once, about {COLD_COMPILE_S} s (cached for later runs)\n")
+        stream.write(f"{who}: compiling the engine, once, {COLD_COMPILE_ESTIMATE} (cached for later runs)\n")
         stream.flush()
     t0 = time.perf_counter()
     _call(lambda: SilkRoutesModel(scenario, agents=WARM_UP_AGENTS, seed=0, network=network,

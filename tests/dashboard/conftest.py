@@ -17,7 +17,6 @@ import urllib.request
 import pytest
 
 AGENTS = 20_000  # small runs: the browser tests are about the page, not the numbers
-PERSONS_PER_MOVER = 1_000  # movers and people abroad in rows of 1,000 persons: quick answers
 # Last-resort deadline for every state the browser tests wait for (the server started, the page
 # drawn, a week shown...): generous, so that a busy machine is slow, never failed. Not a measure.
 GUARD_S = int(os.environ.get("BP_SIM_TEST_GUARD_S", 600))  # lower it only to debug a test quickly
@@ -60,8 +59,7 @@ def dashboard_server(tmp_path_factory):
                NO_PROXY="127.0.0.1,localhost")
     log = (tmp_path_factory.mktemp("dashboard") / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-c", SERVER_MAIN, "dashboard", "--port", str(port),
-                             "--agents", str(AGENTS),
-                             "--persons-per-mover", str(PERSONS_PER_MOVER)], env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--agents", str(AGENTS)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + GUARD_S  # the server compiles the engine first (a minute or so, cold)
     while True:
