@@ -50,7 +50,7 @@ def test_enforcement_on_one_crossing_cuts_it_and_displaces_flow():
         sc.routes = {**sc.routes, "TUR->GRC_EVROS": {"enforcement": 1.0}}
         return sc
 
-    base, more = pair(surge, agents=250_000)
+    base, more = pair(surge)
     assert edge_sum(base, "TUR->GRC_EVROS", E_CROSSINGS) + edge_sum(base, "TUR->GRC_EVROS", E_INTERCEPTIONS) > 0
     assert edge_sum(more, "TUR->GRC_EVROS", E_CROSSINGS) < 0.5 * edge_sum(base, "TUR->GRC_EVROS", E_CROSSINGS)
     other = ("TUR->BGR_BORDER", "TUR_AEGEAN->GRC_ISLANDS", "TUR_AEGEAN->ITA_CALABRIA")

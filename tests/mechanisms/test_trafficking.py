@@ -209,7 +209,7 @@ def test_labour_inspection_lowers_exploitation():
         sc.nodes = {d: {"labour_inspection": 1.0} for d in PLACES}
         return sc
 
-    base, more = pair(inspect, weeks=104, agents=100_000)
+    base, more = pair(inspect, weeks=104)
     assert total(more, "trafficking_victims") < 0.6 * total(base, "trafficking_victims")
 
 
@@ -219,6 +219,6 @@ def test_victim_identification_finds_more_victims():
         sc.parameters = {**sc.parameters, "victim_identification_max": 0.5}
         return sc
 
-    base, more = pair(identify, weeks=104, agents=150_000)
+    base, more = pair(identify, weeks=104)
     assert total(more, "trafficking_victims_identified") > 1.2 * total(base, "trafficking_victims_identified")
     assert total(more, "exploited") < total(base, "exploited")
