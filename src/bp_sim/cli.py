@@ -188,7 +188,8 @@ def _signals_stop_like_ctrl_c() -> Iterator[None]:
         if sig is not None:
             old[sig] = signal.signal(sig, handler)
     try:
-        yield
+        with stopping.quiet_dropped_stops():
+            yield
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
