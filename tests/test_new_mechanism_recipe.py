@@ -18,6 +18,7 @@ from bp_sim.states import State
 
 FORGIVEN_SHARE = 0.5  # share of debt forgiven each week (the mechanism's one parameter)
 AGENTS, WEEKS = 3_000, 20
+PERSONS_PER_ROW = 2_000  # movers and people abroad: ~10,000 rows, so the twin's Mesa agents are quick
 
 
 @njit(parallel=True, cache=False)
@@ -61,7 +62,7 @@ def _debt(model) -> float:
 
 
 def _run(cls, seed: int = 3):
-    model = cls("baseline", agents=AGENTS, seed=seed, check_invariants=True)
+    model = cls("baseline", agents=AGENTS, seed=seed, check_invariants=True, persons_per_mover=PERSONS_PER_ROW)
     model.profile_phases()
     model.run(WEEKS)
     return model
