@@ -70,8 +70,8 @@ def _scenario(params: dict, lever: LeverSetting | None):
 
 
 @functools.lru_cache(maxsize=16)
-def _totals(params_key: tuple, lever: LeverSetting | None, agents: int = AGENTS, reps: int = REPS) -> np.ndarray:
-    results = run_replicates([_scenario(dict(params_key), lever)], reps, agents, 100, jobs=1)
+def _totals(params_key: tuple, lever: LeverSetting | None, reps: int = REPS) -> np.ndarray:
+    results = run_replicates([_scenario(dict(params_key), lever)], reps, AGENTS, 100, jobs=1)
     return np.stack([horizon_totals(r.series) for r in results])
 
 
@@ -79,8 +79,8 @@ def _totals(params_key: tuple, lever: LeverSetting | None, agents: int = AGENTS,
 def test_lever_moves_its_first_order_outcome(lever, value, outcome, sign, params):
     key = tuple(sorted(params.items()))
     reps = REPS_FOR.get(lever, REPS)
-    base = _totals(key, None, AGENTS, reps)
-    moved = _totals(key, LeverSetting(lever, float(value)), AGENTS, reps)
+    base = _totals(key, None, reps)
+    moved = _totals(key, LeverSetting(lever, float(value)), reps)
     j = OUTCOME_INDEX[outcome]
     diff, lo, hi = mean_ci(moved[:, j] - base[:, j])
     assert sign * lo > 0, f"{lever}: {outcome} difference {diff:.4g} (95% CI {lo:.4g} to {hi:.4g})"
