@@ -16,12 +16,16 @@ of the state it starts the week in, in this order of mechanisms:
   cohort       origin and channels for many persons at once (`cohorts.step_cohort`); its leavers
                become rows in PREPARING, made after both passes by `spawn_movers` (stepped from
                next week)
+
+Last, `rejoin_home` moves every row that ended the week staying at home (a returnee re-established
+without support, a mover who gave up) into its rejoin cohort (`population.rejoin_cohorts`): people
+who came back are cohorts again, not a row each for the rest of the run.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import literal_unroll, njit, prange
 
 from bp_sim.jit import inline_rule, rule
 from bp_sim.mechanisms.asylum import step_pending
@@ -36,7 +40,7 @@ from bp_sim.mechanisms.origin import receives_remittances, step_at_home
 from bp_sim.mechanisms.remittances import step_remit
 from bp_sim.mechanisms.returns import step_leave_destination, step_return, step_returned, step_stranded_return
 from bp_sim.mechanisms.trafficking import maybe_exploited, step_exploited
-from bp_sim.population import PLAN_ASYLUM, PLAN_LEAVERS, PLAN_SEEK, PLAN_TRY_REGULAR
+from bp_sim.population import PLAN_ASYLUM, PLAN_LEAVERS, PLAN_SEEK, PLAN_TRY_REGULAR, rejoin_group
 from bp_sim.rng import child_key
 from bp_sim.states import FLAG_STRANDED, Channel, Legal, State
 from bp_sim.tally import I_STRANDED
@@ -178,8 +182,12 @@ def advance_cohort_chunk(pop, aspiring, plan, w, p_arr, seed, t, c, start, stop,
     remit_receivers = tally.remit_receivers[c]
     leaving = 0
     for i in range(start, stop):
-        leavers = step_cohort(pop, i, aspiring, plan, w, p, seed, t, ints_by_origin[w.origin_index[pop.origin[i]]],
-                              applicants, ppm)
+        if pop.weight[i] == 0 and aspiring[i] == 0:
+            leavers = 0  # an empty rejoin cohort: no one to step (its money is set when someone joins)
+            plan[i, PLAN_LEAVERS] = 0
+        else:
+            leavers = step_cohort(pop, i, aspiring, plan, w, p, seed, t,
+                                  ints_by_origin[w.origin_index[pop.origin[i]]], applicants, ppm)
         leaving += leavers
         oi = w.origin_index[pop.location[i]]
         loc = pop.location[i]
@@ -270,3 +278,43 @@ def spawn_movers(pop, plan, rows, first, w, p_arr, seed, t, bounds, chunk_leaver
         r += chunk_leavers[c]
     for c in prange(n_chunks):
         spawn_chunk(pop, plan, rows, offsets[c], w, p_arr, seed, t, bounds[c], bounds[c + 1], ppm)
+
+
+@inline_rule
+def weighted_mean(held, a, joining, b) -> float:
+    """The mean of a (held persons) and b (joining persons)."""
+    return (held * a + joining * b) / (held + joining)
+
+
+@rule
+def join_cohort(cohorts, aspiring, c, rows, i) -> None:
+    """Row i's persons join cohort c: its skill, awareness and money become the persons-weighted
+    means over those it holds (staying and aspiring) and those joining."""
+    held = np.float64(cohorts.weight[c] + aspiring[c])
+    joining = np.float64(rows.weight[i])
+    cohorts.skill[c] = int(weighted_mean(held, np.float64(cohorts.skill[c]), joining, np.float64(rows.skill[i])) + 0.5)
+    cohorts.awareness[c] = int(weighted_mean(held, np.float64(cohorts.awareness[c]), joining,
+                                             np.float64(rows.awareness[i])) + 0.5)
+    cohorts.savings[c] = weighted_mean(held, np.float64(cohorts.savings[c]), joining, np.float64(rows.savings[i]))
+    cohorts.income[c] = weighted_mean(held, np.float64(cohorts.income[c]), joining, np.float64(rows.income[i]))
+    cohorts.debt[c] = weighted_mean(held, np.float64(cohorts.debt[c]), joining, np.float64(rows.debt[i]))
+    cohorts.weight[c] += rows.weight[i]
+
+
+@njit(cache=True)
+def rejoin_home(rows, n, cohorts, aspiring, first_rejoin, origin_index) -> int:
+    """Rows 0..n-1: each one STAYING joins its rejoin cohort (`first_rejoin` + its group) and
+    leaves the table, the last row in use taking its slot. Returns the rows left in use. Serial,
+    in slot order: the same result whatever the thread count."""
+    i = 0
+    while i < n:
+        if rows.state[i] != State.STAYING:
+            i += 1
+            continue
+        join_cohort(cohorts, aspiring, first_rejoin + rejoin_group(origin_index[rows.origin[i]], rows.flags[i],
+                                                                   rows.skill[i]), rows, i)
+        n -= 1
+        if i < n:
+            for column in literal_unroll(rows):
+                column[i] = column[n]
+    return n

@@ -23,7 +23,7 @@ from bp_sim import tally as T
 from bp_sim.build import build_world
 from bp_sim.errors import InputError
 from bp_sim.invariants import check_week
-from bp_sim.kernel import advance_cohorts, advance_rows, spawn_movers
+from bp_sim.kernel import advance_cohorts, advance_rows, rejoin_home, spawn_movers
 from bp_sim.network import Network, load_network
 from bp_sim.outcomes import Recorder
 from bp_sim.parameters import Scalars, make_scalars
@@ -118,12 +118,12 @@ class SilkRoutesModel(mesa.Model):
         self.cohorts, abroad = initial_population(net, self.world, self.p_base, n_cohorts,
                                                   self.persons_per_agent_abroad, self.seed_key)
         self.rows = Rows(abroad)
-        self.n_cohorts = n_cohorts
+        self.n_cohorts = n_cohorts  # home cohorts; the rejoin cohorts follow them in `cohorts`
         self.n_agents = n_cohorts  # the `agents` asked for: cohorts at home
         self.persons_total = int(self.cohorts.rows.weight.sum() + abroad.weight.sum())
         home = int(self.cohorts.rows.weight.sum())
         self.persons_per_agent = home / n_cohorts  # persons per cohort at the start (the stay-at-home weight)
-        self.cohort_bounds = T.chunk_bounds(n_cohorts)
+        self.cohort_bounds = T.chunk_bounds(len(self.cohorts.aspiring))
         self._row_bounds = (-1, None)  # (rows, their chunk bounds), remade when the rows grow
         self.chunk_leavers = np.zeros(T.MAX_CHUNKS, np.int64)
         n_o = len(net.origin_nodes)
@@ -157,8 +157,8 @@ class SilkRoutesModel(mesa.Model):
 
     @property
     def rows_in_use(self) -> int:
-        """Rows of the population now: cohorts and individual rows."""
-        return self.n_cohorts + self.rows.n
+        """Rows of the population now: cohorts (home and rejoin) and individual rows."""
+        return len(self.cohorts.aspiring) + self.rows.n
 
     def forget_agent_ids(self) -> None:
         """Drop Mesa's agent-id counter of this model, once it makes no more agents.
@@ -238,7 +238,8 @@ class SilkRoutesModel(mesa.Model):
         """Everyone one week (the Numba kernels); returns this week's counters summed.
 
         The rows first, then the cohorts; then the movers who left the cohorts become rows (from
-        next week on), the arrays grown first if they must. The reference twin
+        next week on), the arrays grown first if they must, and the rows staying at home join
+        their rejoin cohorts (`kernel.rejoin_home`). The reference twin
         (`bp_sim.reference`) overrides this with one Mesa agent per row and per cohort.
         """
         totals = self._totals[t % 2]  # the other one is `last`, which this week reads
@@ -254,6 +255,8 @@ class SilkRoutesModel(mesa.Model):
             spawn_movers(cohorts.rows, cohorts.plan, self.rows.full, self.rows.n, w, self.p_arr, self.seed_key, t,
                          self.cohort_bounds, self.chunk_leavers, ppm)
             self.rows.use(self.rows.n + new)
+        self.rows.use(rejoin_home(self.rows.full, self.rows.n, cohorts.rows, cohorts.aspiring, self.n_cohorts,
+                                  w.origin_index))
         T.sum_chunks_into(self.tally, totals, max(len(bounds), len(self.cohort_bounds)) - 1)
         self.add_dead(totals)
         return totals

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
+from bp_sim.jit import inline_rule
 from bp_sim.mechanisms.common import income_factor, level_byte, skill_of
 from bp_sim.rng import normal, uniform
 from bp_sim.states import (
@@ -31,6 +32,7 @@ from bp_sim.states import (
     D_INIT_STATUS,
     FLAG_EMPLOYED,
     FLAG_REMIT_HOUSEHOLD,
+    FLAG_STRANDED,
     Legal,
     State,
 )
@@ -71,7 +73,49 @@ N_PLAN = 4
 class Cohorts(namedtuple("Cohorts", ("rows", "aspiring", "plan"))):
     """People at home by cohort: `rows` (a Population whose weight is the persons staying),
     `aspiring` (int64 persons of each cohort who wish to move) and `plan` (int64 (cohorts,
-    N_PLAN): this week's leavers' draws)."""
+    N_PLAN): this week's leavers' draws). The home cohorts come first, then the rejoin cohorts
+    (`rejoin_cohorts`)."""
+
+
+# Rejoin cohorts: whoever is back at home and staying (a returnee re-established without support,
+# a mover who gave up) leaves the rows for a cohort of those alike in origin, history and
+# household (every flag a person at home can carry) and skill band, so the people who came back
+# stop costing a row each (`kernel.rejoin_home`). The band is the top bits of the skill byte: 16
+# bands, each 16 levels wide (a resolution choice, like the chunk size, not a model parameter).
+REJOIN_SKILL_BANDS = 16
+REJOIN_FLAG_SHIFT = 2  # flags below (employed, stranded) mean nothing at home and are dropped
+REJOIN_FLAG_GROUPS = 1 << (8 - REJOIN_FLAG_SHIFT)  # every combination of the flags kept
+REJOIN_PER_ORIGIN = REJOIN_FLAG_GROUPS * REJOIN_SKILL_BANDS
+REJOIN_KEY_BASE = 1 << 62  # rejoin cohort g has key REJOIN_KEY_BASE + g: no initial row's, no child's
+assert FLAG_EMPLOYED | FLAG_STRANDED == (1 << REJOIN_FLAG_SHIFT) - 1  # the flags dropped at home
+
+
+@inline_rule
+def rejoin_group(origin_index, flags, skill) -> int:
+    """Index among the rejoin cohorts of a person at home of this origin, flags and skill."""
+    kept = np.int64(flags) >> REJOIN_FLAG_SHIFT
+    band = np.int64(skill) * REJOIN_SKILL_BANDS >> 8
+    return (np.int64(origin_index) * REJOIN_FLAG_GROUPS + kept) * REJOIN_SKILL_BANDS + band
+
+
+def rejoin_cohorts(origin_nodes: np.ndarray, income_week: np.ndarray) -> Population:
+    """The rejoin cohorts, empty, for each origin (in the order of `origin_nodes`): every
+    combination of kept flags and skill band, at the band's middle skill until someone joins."""
+    n_o = len(origin_nodes)
+    pop = allocate(n_o * REJOIN_PER_ORIGIN)
+    g = np.arange(len(pop.state))
+    node = np.asarray(origin_nodes)[g // REJOIN_PER_ORIGIN]
+    pop.origin[:] = node
+    pop.location[:] = node
+    pop.state[:] = State.STAYING
+    pop.legal[:] = Legal.NATIONAL
+    pop.flags[:] = ((g // REJOIN_SKILL_BANDS) % REJOIN_FLAG_GROUPS) << REJOIN_FLAG_SHIFT
+    width = 256 // REJOIN_SKILL_BANDS
+    pop.skill[:] = (g % REJOIN_SKILL_BANDS) * width + width // 2
+    pop.income[:] = income_week[node]
+    pop.weight[:] = 0
+    pop.key[:] = REJOIN_KEY_BASE + g.astype(np.uint64)
+    return pop
 
 
 def bytes_per_agent() -> int:
@@ -259,6 +303,11 @@ def _draw(pop: Population, world, p, seed_key) -> None:
                      world.remit_households)
 
 
+def concatenate(first: Population, second: Population) -> Population:
+    """The rows of `first`, then those of `second`."""
+    return Population(*(np.concatenate([a, b]) for a, b in zip(first, second, strict=True)))
+
+
 def abroad_rows(groups: list[Group], persons_per_row: float) -> np.ndarray:
     """Rows per group abroad: about `persons_per_row` persons each, at least one per group with a person."""
     return np.array([max(1, round(g.persons / persons_per_row)) if round(g.persons) >= 1 else 0 for g in groups],
@@ -267,15 +316,18 @@ def abroad_rows(groups: list[Group], persons_per_row: float) -> np.ndarray:
 
 def initial_population(net, world, p, n_cohorts: int, persons_per_agent_abroad: float,
                        seed_key) -> tuple[Cohorts, Population]:
-    """The starting cohorts at home (n_cohorts rows, apportioned over origins by population) and
-    the rows abroad; keys 0.. for the cohorts, then on for the rows abroad."""
+    """The starting cohorts at home (n_cohorts rows, apportioned over origins by population, then
+    the empty rejoin cohorts) and the rows abroad; keys 0.. for the home cohorts, then on for the
+    rows abroad (the rejoin cohorts' from REJOIN_KEY_BASE)."""
     groups = initial_groups(net, p)
     home = [g for g in groups if g.state == State.STAYING]
     abroad = [g for g in groups if g.state != State.STAYING]
     counts = apportion(np.array([g.persons for g in home]), n_cohorts)
     rows = _fill(home, counts, 0)
     _draw(rows, world, p, seed_key)
-    cohorts = Cohorts(rows, np.zeros(n_cohorts, np.int64), np.zeros((n_cohorts, N_PLAN), np.int64))
+    rows = concatenate(rows, rejoin_cohorts(net.origin_nodes, world.income_week))
+    n = len(rows.state)
+    cohorts = Cohorts(rows, np.zeros(n, np.int64), np.zeros((n, N_PLAN), np.int64))
     pop = _fill(abroad, abroad_rows(abroad, persons_per_agent_abroad), n_cohorts)
     _draw(pop, world, p, seed_key)
     return cohorts, pop

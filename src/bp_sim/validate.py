@@ -17,7 +17,7 @@ from bp_sim.memory import check_fits, recorded_bytes_per_week
 from bp_sim.network import Network
 from bp_sim.parameters import make_scalars
 from bp_sim.policy_build import policy_from_scenario
-from bp_sim.population import home_persons, total_persons
+from bp_sim.population import REJOIN_PER_ORIGIN, home_persons, total_persons
 from bp_sim.scenario import Scenario, check_shares_over_time
 from bp_sim.states import N_STATES
 
@@ -70,12 +70,13 @@ def set_resolutions(sc: Scenario, persons_per_mover: int | None, persons_per_age
 
 def expected_rows(sc: Scenario, n_cohorts: int, net: Network, p, persons_per_mover: int,
                   persons_per_agent_abroad: float) -> int:
-    """Rows a run will hold at its end, roughly: the cohorts, the rows abroad and the movers made
-    (`MOVER_ROWS_PER_PERSON_YEAR`), for the memory check."""
+    """Rows a run will hold at its end, roughly: the cohorts (home and rejoin), the rows abroad and
+    the movers made (`MOVER_ROWS_PER_PERSON_YEAR`), for the memory check."""
     total = total_persons(net, p)
     abroad = total - home_persons(net, p)
     movers = MOVER_ROWS_PER_PERSON_YEAR * total * sc.years / persons_per_mover
-    return int(n_cohorts + abroad / persons_per_agent_abroad + movers)
+    rejoin = REJOIN_PER_ORIGIN * len(net.origin_nodes)
+    return int(n_cohorts + rejoin + abroad / persons_per_agent_abroad + movers)
 
 
 def agents_key(sc: Scenario, agents: int | None, option: str = "--agents") -> str:

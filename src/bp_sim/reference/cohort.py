@@ -7,7 +7,8 @@ a national, with no channel, destination or leg; its movers leave it as rows of 
 (`cohorts.mover`). Each week `step` does the cohort's week (`cohorts.step_cohort`), keeps the
 movers who leave for the model to make into migrants after the week, and does the bookkeeping
 of `kernel.advance_cohort_chunk`: the stock of its staying, aspiring and leaving persons, weeks
-in state, and the households that share next week's remittances.
+in state, and the households that share next week's remittances. A rejoin cohort
+(`population.rejoin_cohorts`) is one too: migrants staying at home again `join` it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from bp_sim.reference.cohorts import Leaver, step_cohort
-from bp_sim.reference.migrant import MAX_WEEKS_IN_STATE, set_row
+from bp_sim.reference.migrant import MAX_WEEKS_IN_STATE, Migrant, set_row
 from bp_sim.states import FLAG_REMIT_HOUSEHOLD, State
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class Cohort(mesa.Agent):
     state: int  # always STAYING (the state of its `weight` persons)
     legal: int  # always NATIONAL
     channel: int  # always NONE
-    flags: int  # bit flags: only the fixed household trait (`remit_household`)
+    flags: int  # bit flags: the household trait (`remit_household`); a rejoin cohort's history too
     origin: int  # node id of the origin
     origin_index: int  # index of the origin among the origins
     location: int  # always the origin
@@ -63,6 +64,18 @@ class Cohort(mesa.Agent):
         """Lives in households with a migrant sending money home (`FLAG_REMIT_HOUSEHOLD`): drawn
         once per cohort at the start, never changed, and taken along by its movers."""
         return (self.flags & FLAG_REMIT_HOUSEHOLD) != 0
+
+    def join(self, m: Migrant) -> None:
+        """Migrant m's persons join this cohort (`kernel.join_cohort`): its skill, awareness and
+        money become the persons-weighted means over those it holds and those joining."""
+        held = self.weight + self.aspiring
+        total = held + m.weight
+        self.skill = int((held * self.skill + m.weight * m.skill) / total + 0.5)
+        self.awareness = int((held * self.awareness + m.weight * m.awareness) / total + 0.5)
+        self.savings = (held * self.savings + m.weight * m.savings) / total
+        self.income = (held * self.income + m.weight * m.income) / total
+        self.debt = (held * self.debt + m.weight * m.debt) / total
+        self.weight += m.weight
 
     def step(self) -> None:
         """One week: the cohort's week, then its bookkeeping (in persons)."""

@@ -6,8 +6,9 @@ shared by design. Only the per-agent week differs: one `Cohort` per cohort and o
 per row of the same initial population, drawing from `model.rng`. Each week the migrants are
 stepped in random order (`AgentSet.shuffle_do`), then the cohorts; then the movers who left the
 cohorts become migrants, appended in cohort order (stepped from next week on), as the engine's
-spawn pass appends their rows. This is the readable specification of the rules and the baseline
-a Mesa user would write; it is slow on purpose (no Numba, no vectorisation over agents).
+spawn pass appends their rows, and the migrants staying at home join their rejoin cohorts. This
+is the readable specification of the rules and the baseline a Mesa user would write; it is slow
+on purpose (no Numba, no vectorisation over agents).
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import mesa
 from bp_sim import tally as T
 from bp_sim.model import SilkRoutesModel
 from bp_sim.network import Network
-from bp_sim.population import POP_DTYPES, Population
+from bp_sim.population import POP_DTYPES, Population, rejoin_group
 from bp_sim.reference.cohort import Cohort
 from bp_sim.reference.cohorts import mover
 from bp_sim.reference.migrant import Migrant
 from bp_sim.reference.week import Week, make_week
 from bp_sim.scenario import Scenario
-from bp_sim.states import N_STATES
+from bp_sim.states import N_STATES, State
 from bp_sim.world import WAIT_BUCKETS
 
 
@@ -40,9 +41,9 @@ def table_rows(pop: Population) -> list[dict]:
 class ReferenceModel(SilkRoutesModel):
     """The plain-Mesa twin of `SilkRoutesModel` (same arguments, same outputs).
 
-    `model.pop` and `model.cohorts` hold every row and cohort as it was made (the initial
-    population, and each mover as it left its cohort: `model.pop` always has one row per
-    migrant); they are brought up to date from the agents after every week when
+    `model.pop` and `model.cohorts` hold every row and cohort (the initial population, each
+    mover as it left its cohort, less the migrants who rejoined a cohort: `model.pop` always has
+    one row per migrant, in the order of `migrant_rows`); they are brought up to date from the agents after every week when
     `check_invariants` is on (for `verify`), or on demand with `sync_population()`.
     """
 
@@ -100,6 +101,7 @@ class ReferenceModel(SilkRoutesModel):
         self.migrants.shuffle_do("step")
         self.cohort_agents.shuffle_do("step")
         self.make_movers()
+        self.rejoin_home()
         totals = T.collect(self.tally)
         self.add_dead(totals)
         return totals
@@ -123,6 +125,23 @@ class ReferenceModel(SilkRoutesModel):
         self.rows.use(first + len(new))
         for field in POP_DTYPES:
             getattr(self.pop, field)[first:] = [getattr(m, field) for m in new]
+
+    def rejoin_home(self) -> None:
+        """Every migrant staying at home joins its rejoin cohort and is removed, the last migrant
+        taking its place in `migrant_rows` (as `kernel.rejoin_home` moves the last row)."""
+        rows = self.migrant_rows
+        i = 0
+        while i < len(rows):
+            m = rows[i]
+            if m.state != State.STAYING:
+                i += 1
+                continue
+            self.cohort_rows[self.n_cohorts + rejoin_group(m.origin_index, m.flags, m.skill)].join(m)
+            m.remove()
+            last = rows.pop()
+            if i < len(rows):
+                rows[i] = last
+        self.rows.use(len(rows))
 
     def apply_agent_rule(self, kernel, twin_rule, t: int) -> None:
         """A per-agent rule of a mechanism of its own: `twin_rule(migrant, week)` for every
