@@ -1,7 +1,7 @@
 """People back at home rejoin cohorts: a row that ends the week staying at home (a returnee
 re-established without support, a mover who gave up) joins the rejoin cohort of its origin,
-history and household flags and skill band, and leaves the rows (`kernel.rejoin_home`), in the
-engine and in the twin."""
+history and household flags and skill band, and leaves the rows, in the engine and in the twin
+(`kernel.join_all` here; the weekly `join_groups` does the same for the rows a week listed)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from bp_sim import SilkRoutesModel
 from bp_sim import tally as T
-from bp_sim.kernel import join_cohort, rejoin_home
+from bp_sim.kernel import join_all, join_cohort
 from bp_sim.population import (
     REJOIN_KEY_BASE,
     REJOIN_PER_ORIGIN,
@@ -71,7 +71,9 @@ def test_staying_rows_join_their_cohort_and_leave_the_table_the_others_stay():
     before = {int(k): (int(s), int(w)) for k, s, w in zip(rows.key, rows.state, rows.weight, strict=True)}
     cohorts = rejoin_cohorts(ORIGINS, np.full(10, 20.0))
     aspiring = np.zeros(len(cohorts.state), np.int64)
-    n = rejoin_home(rows, len(rows.state), cohorts, aspiring, 0, _origin_index())
+    no_settled_groups = np.full((2, 10), -1, np.int32)  # permit holders stay rows here
+    n = join_all(rows, len(rows.state), cohorts, aspiring, 0, allocate(1), np.zeros(1, np.int64), no_settled_groups,
+                 _origin_index())
     assert n == 2  # the resident and the reintegrated stay rows
     assert sorted(before[int(k)][0] for k in rows.key[:n]) == sorted([away, State.REINTEGRATED])
     first = rejoin_group(0, FLAG_RETURNEE, 40)

@@ -17,9 +17,15 @@ of the state it starts the week in, in this order of mechanisms:
                become rows in PREPARING, made after both passes by `spawn_movers` (stepped from
                next week)
 
-Last, `rejoin_home` moves every row that ended the week staying at home (a returnee re-established
-without support, a mover who gave up) into its rejoin cohort (`population.rejoin_cohorts`): people
-who came back are cohorts again, not a row each for the rest of the run.
+  settled      permit holders abroad in groups (`settled.step_settled`): work, remittances and
+               voluntary return in persons; the returners become rows after the passes, made by
+               `spawn_returners`
+
+Last, `join_groups` moves every row that came this week to stay at home (a returnee re-established
+without support, a mover who gave up) into its rejoin cohort (`population.rejoin_cohorts`), and
+every row that came to hold a permit at a destination into its settled group
+(`population.settled_groups`): people who came back or settled are groups again, not a row each
+for the rest of the run.
 """
 
 from __future__ import annotations
@@ -39,10 +45,20 @@ from bp_sim.mechanisms.movement import step_transit_regular, step_transit_smuggl
 from bp_sim.mechanisms.origin import receives_remittances, step_at_home
 from bp_sim.mechanisms.remittances import step_remit
 from bp_sim.mechanisms.returns import step_leave_destination, step_return, step_returned, step_stranded_return
+from bp_sim.mechanisms.settled import step_settled
 from bp_sim.mechanisms.trafficking import maybe_exploited, step_exploited
-from bp_sim.population import PLAN_ASYLUM, PLAN_LEAVERS, PLAN_SEEK, PLAN_TRY_REGULAR, rejoin_group
+from bp_sim.population import (
+    PLAN_ASYLUM,
+    PLAN_LEAVERS,
+    PLAN_RETURN_LAST,
+    PLAN_RETURN_ROWS,
+    PLAN_SEEK,
+    PLAN_TRY_REGULAR,
+    rejoin_group,
+    settled_group,
+)
 from bp_sim.rng import child_key
-from bp_sim.states import FLAG_STRANDED, Channel, Legal, State
+from bp_sim.states import FLAG_EMPLOYED, FLAG_STRANDED, Channel, Legal, State
 from bp_sim.tally import I_STRANDED
 
 MAX_WEEKS_IN_STATE = 32767
@@ -97,9 +113,10 @@ def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, 
 
 
 @rule
-def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
+def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally, joiners) -> int:
     """One week for rows start..stop-1, writing row c of every counter (the counts and money sums
-    into the row's origin's line of it)."""
+    into the row's origin's line of it). The rows that came to stay at home or to hold a permit
+    this week are listed in joiners[start..] for `join_groups`; returns how many."""
     p = p_arr[0]
     ints_by_origin = tally.ints[c]
     money_by_origin = tally.money[c]
@@ -119,6 +136,7 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
     # a cell (people at home in one origin), and a counter bumped once per agent would chain every
     # add to the one before.
     run_oi, run_loc, run_state, run_length, run_receivers = 0, 0, 0, 0, 0
+    joining = 0
     for i in range(start, stop):
         row_oi = w.origin_index[pop.origin[i]]
         ints = ints_by_origin[row_oi]
@@ -142,6 +160,9 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
         after = pop.state[i]
         if after != before:
             pop.time_in_state[i] = 0
+            if after == State.STAYING or after == State.REGULAR_RESIDENT:
+                joiners[start + joining] = i
+                joining += 1
         elif pop.time_in_state[i] < MAX_WEEKS_IN_STATE:
             pop.time_in_state[i] += 1
         oi = w.origin_index[pop.origin[i]]
@@ -159,17 +180,20 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally):
             run_receivers += receives_remittances(pop, i) * pop.weight[i]
     stock[run_oi, run_loc, run_state] += run_length
     remit_receivers[run_oi] += run_receivers
+    return joining
 
 
 @njit(parallel=True, cache=True)
-def advance_rows(pop, w, p_arr, seed, t, bounds, tally):
-    """One week for every row; chunks run in parallel, each into its own counter rows."""
+def advance_rows(pop, w, p_arr, seed, t, bounds, tally, joiners, chunk_joiners):
+    """One week for every row; chunks run in parallel, each into its own counter rows, listing
+    the rows that may join a group (chunk c's chunk_joiners[c] of them from joiners[bounds[c]])."""
     n_chunks = bounds.shape[0] - 1
     for c in prange(n_chunks):
         # The chunk number as int64: Numba types the loop index int64 when it types this function
         # and uint64 in the parallel loop it then builds, and each type compiles `advance_chunk`
         # again (13 of 60 s of the cold compile here); one type, one compile.
-        advance_chunk(pop, w, p_arr, seed, t, np.int64(c), bounds[c], bounds[c + 1], tally)
+        chunk_joiners[c] = advance_chunk(pop, w, p_arr, seed, t, np.int64(c), bounds[c], bounds[c + 1], tally,
+                                         joiners)
 
 
 @rule
@@ -280,6 +304,84 @@ def spawn_movers(pop, plan, rows, first, w, p_arr, seed, t, bounds, chunk_leaver
         spawn_chunk(pop, plan, rows, offsets[c], w, p_arr, seed, t, bounds[c], bounds[c + 1], ppm)
 
 
+@rule
+def advance_settled_chunk(groups, employed, plan, w, p_arr, seed, t, c, start, stop, tally, ppm) -> int:
+    """One week for settled groups start..stop-1 into counter row c; returns the rows of
+    returners they let go."""
+    p = p_arr[0]
+    rows = 0
+    for g in range(start, stop):
+        if groups.weight[g] == 0:
+            plan[g, PLAN_RETURN_ROWS] = 0  # an empty group: no one to step
+            plan[g, PLAN_RETURN_LAST] = 0
+            continue
+        oi = w.origin_index[groups.origin[g]]
+        rows += step_settled(groups, employed, plan, g, w, p, seed, t, tally.ints[c, oi], tally.money[c, oi],
+                             tally.remit_in[c], tally.returns[c], tally.stock[c], ppm)
+    return rows
+
+
+@njit(parallel=True, cache=True)
+def advance_settled(groups, employed, plan, w, p_arr, seed, t, bounds, tally, ppm, chunk_rows):
+    """One week for every settled group, chunks in parallel; chunk_rows[c]: the returners' rows
+    chunk c lets go."""
+    for c in prange(bounds.shape[0] - 1):
+        chunk_rows[c] = advance_settled_chunk(groups, employed, plan, w, p_arr, seed, t, np.int64(c), bounds[c],
+                                              bounds[c + 1], tally, ppm)
+
+
+@rule
+def write_returner(rows, r, groups, g, key, persons) -> None:
+    """Row r: `persons` of settled group g on their way home (as `transitions.send_home` and
+    `lose_job` leave a permit holder), with the group's attributes."""
+    rows.state[r] = State.TRANSIT_REGULAR
+    rows.legal[r] = groups.legal[g]
+    rows.channel[r] = Channel.RETURN
+    rows.flags[r] = groups.flags[g]
+    rows.origin[r] = groups.origin[g]
+    rows.location[r] = groups.location[g]
+    rows.destination[r] = groups.origin[g]
+    rows.edge[r] = -1
+    rows.leg_left[r] = 0
+    rows.time_in_state[r] = 0
+    rows.skill[r] = groups.skill[g]
+    rows.awareness[r] = groups.awareness[g]
+    rows.savings[r] = groups.savings[g]
+    rows.income[r] = 0.0
+    rows.debt[r] = groups.debt[g]
+    rows.weight[r] = persons
+    rows.key[r] = key
+
+
+@rule
+def spawn_returners_chunk(groups, plan, rows, r, t, start, stop, ppm) -> None:
+    """The returners of groups start..stop-1, written from row r on, group by group."""
+    for g in range(start, stop):
+        full = plan[g, PLAN_RETURN_ROWS]
+        last = plan[g, PLAN_RETURN_LAST]
+        key = groups.key[g]
+        for j in range(full):
+            write_returner(rows, r, groups, g, child_key(key, t, j), ppm)
+            r += 1
+        if last > 0:
+            write_returner(rows, r, groups, g, child_key(key, t, full), last)
+            r += 1
+
+
+@njit(parallel=True, cache=True)
+def spawn_returners(groups, plan, rows, first, t, bounds, chunk_rows, ppm) -> None:
+    """This week's returners from the settled groups as rows first.. (chunk by chunk in group
+    order: the same rows whatever the thread count); `rows` has room for them."""
+    n_chunks = bounds.shape[0] - 1
+    offsets = np.empty(n_chunks, np.int64)
+    r = first
+    for c in range(n_chunks):
+        offsets[c] = r
+        r += chunk_rows[c]
+    for c in prange(n_chunks):
+        spawn_returners_chunk(groups, plan, rows, offsets[c], t, bounds[c], bounds[c + 1], ppm)
+
+
 @inline_rule
 def weighted_mean(held, a, joining, b) -> float:
     """The mean of a (held persons) and b (joining persons)."""
@@ -287,34 +389,67 @@ def weighted_mean(held, a, joining, b) -> float:
 
 
 @rule
-def join_cohort(cohorts, aspiring, c, rows, i) -> None:
-    """Row i's persons join cohort c: its skill, awareness and money become the persons-weighted
-    means over those it holds (staying and aspiring) and those joining."""
-    held = np.float64(cohorts.weight[c] + aspiring[c])
+def join(table, c, held, rows, i) -> None:
+    """Row i's persons join group c of `table` (a cohort or a settled group), which holds `held`
+    persons: its skill, awareness and money become the persons-weighted means over those held
+    and those joining."""
+    held = np.float64(held)
     joining = np.float64(rows.weight[i])
-    cohorts.skill[c] = int(weighted_mean(held, np.float64(cohorts.skill[c]), joining, np.float64(rows.skill[i])) + 0.5)
-    cohorts.awareness[c] = int(weighted_mean(held, np.float64(cohorts.awareness[c]), joining,
-                                             np.float64(rows.awareness[i])) + 0.5)
-    cohorts.savings[c] = weighted_mean(held, np.float64(cohorts.savings[c]), joining, np.float64(rows.savings[i]))
-    cohorts.income[c] = weighted_mean(held, np.float64(cohorts.income[c]), joining, np.float64(rows.income[i]))
-    cohorts.debt[c] = weighted_mean(held, np.float64(cohorts.debt[c]), joining, np.float64(rows.debt[i]))
-    cohorts.weight[c] += rows.weight[i]
+    table.skill[c] = int(weighted_mean(held, np.float64(table.skill[c]), joining, np.float64(rows.skill[i])) + 0.5)
+    table.awareness[c] = int(weighted_mean(held, np.float64(table.awareness[c]), joining,
+                                           np.float64(rows.awareness[i])) + 0.5)
+    table.savings[c] = weighted_mean(held, np.float64(table.savings[c]), joining, np.float64(rows.savings[i]))
+    table.income[c] = weighted_mean(held, np.float64(table.income[c]), joining, np.float64(rows.income[i]))
+    table.debt[c] = weighted_mean(held, np.float64(table.debt[c]), joining, np.float64(rows.debt[i]))
+    table.weight[c] += rows.weight[i]
+
+
+@inline_rule
+def join_cohort(cohorts, aspiring, c, rows, i) -> None:
+    """Row i's persons join cohort c (its staying and aspiring persons share its means)."""
+    join(cohorts, c, cohorts.weight[c] + aspiring[c], rows, i)
+
+
+@rule
+def join_row(rows, i, n, cohorts, aspiring, first_rejoin, groups, employed, pair_slot, origin_index) -> int:
+    """Row i (of n in use) joins its group if it stays at home (its rejoin cohort) or holds a
+    permit at a destination with settled groups (its group, employed or not by its flag), and
+    leaves the table, the last row taking its slot. Returns the rows in use after."""
+    s = rows.state[i]
+    oi = origin_index[rows.origin[i]]
+    if s == State.STAYING:
+        join_cohort(cohorts, aspiring, first_rejoin + rejoin_group(oi, rows.flags[i], rows.skill[i]), rows, i)
+    elif s == State.REGULAR_RESIDENT and pair_slot[oi, rows.location[i]] >= 0:
+        g = settled_group(pair_slot[oi, rows.location[i]], rows.flags[i], rows.skill[i])
+        if rows.flags[i] & FLAG_EMPLOYED:
+            employed[g] += rows.weight[i]
+        join(groups, g, groups.weight[g], rows, i)
+    else:
+        return n
+    n -= 1
+    if i < n:
+        for column in literal_unroll(rows):
+            column[i] = column[n]
+    return n
 
 
 @njit(cache=True)
-def rejoin_home(rows, n, cohorts, aspiring, first_rejoin, origin_index) -> int:
-    """Rows 0..n-1: each one STAYING joins its rejoin cohort (`first_rejoin` + its group) and
-    leaves the table, the last row in use taking its slot. Returns the rows left in use. Serial,
-    in slot order: the same result whatever the thread count."""
-    i = 0
-    while i < n:
-        if rows.state[i] != State.STAYING:
-            i += 1
-            continue
-        join_cohort(cohorts, aspiring, first_rejoin + rejoin_group(origin_index[rows.origin[i]], rows.flags[i],
-                                                                   rows.skill[i]), rows, i)
-        n -= 1
-        if i < n:
-            for column in literal_unroll(rows):
-                column[i] = column[n]
+def join_groups(rows, n, joiners, bounds, chunk_joiners, cohorts, aspiring, first_rejoin, groups, employed,
+                pair_slot, origin_index) -> int:
+    """The rows `advance_rows` listed join their groups (`join_row`), from the highest slot down,
+    so that the last row, moved into a slot that left, is never one still to join. Returns the
+    rows left in use. Serial: the same result whatever the thread count."""
+    for c in range(bounds.shape[0] - 2, -1, -1):
+        for k in range(chunk_joiners[c] - 1, -1, -1):
+            n = join_row(rows, joiners[bounds[c] + k], n, cohorts, aspiring, first_rejoin, groups, employed,
+                         pair_slot, origin_index)
+    return n
+
+
+@njit(cache=True)
+def join_all(rows, n, cohorts, aspiring, first_rejoin, groups, employed, pair_slot, origin_index) -> int:
+    """Every row that may join a group does (the initial population's permit holders), from the
+    highest slot down. Returns the rows left in use."""
+    for i in range(n - 1, -1, -1):
+        n = join_row(rows, i, n, cohorts, aspiring, first_rejoin, groups, employed, pair_slot, origin_index)
     return n

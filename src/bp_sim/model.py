@@ -23,13 +23,21 @@ from bp_sim import tally as T
 from bp_sim.build import build_world
 from bp_sim.errors import InputError
 from bp_sim.invariants import check_week
-from bp_sim.kernel import advance_cohorts, advance_rows, rejoin_home, spawn_movers
+from bp_sim.kernel import (
+    advance_cohorts,
+    advance_rows,
+    advance_settled,
+    join_all,
+    join_groups,
+    spawn_movers,
+    spawn_returners,
+)
 from bp_sim.network import Network, load_network
 from bp_sim.outcomes import Recorder
 from bp_sim.parameters import Scalars, make_scalars
 from bp_sim.phases import STEP_ORDER, WEEK, Phase, step_order
 from bp_sim.policy_build import policy_from_scenario
-from bp_sim.population import Population, Rows, initial_population
+from bp_sim.population import Population, Rows, initial_population, settled_groups, settled_pair_slots
 from bp_sim.rng import seed_key
 from bp_sim.scenario import Scenario, check_shares_over_time, load_scenario
 from bp_sim.states import N_STATES, State
@@ -124,6 +132,14 @@ class SilkRoutesModel(mesa.Model):
         home = int(self.cohorts.rows.weight.sum())
         self.persons_per_agent = home / n_cohorts  # persons per cohort at the start (the stay-at-home weight)
         self.cohort_bounds = T.chunk_bounds(len(self.cohorts.aspiring))
+        self.settled = settled_groups(settled_pair_slots(self.world), net.origin_nodes, self.world.income_week)
+        self.settled_bounds = T.chunk_bounds(len(self.settled.employed))
+        self.chunk_returners = np.zeros(T.MAX_CHUNKS, np.int64)
+        self.chunk_joiners = np.zeros(T.MAX_CHUNKS, np.int64)
+        self.joiners = np.zeros(0, np.int64)  # the rows that may join a group this week (`advance_rows`)
+        st = self.settled  # the 2020 permit holders start in their settled groups
+        self.rows.use(join_all(self.rows.full, self.rows.n, self.cohorts.rows, self.cohorts.aspiring, n_cohorts,
+                               st.rows, st.employed, st.pair_slot, self.world.origin_index))
         self._row_bounds = (-1, None)  # (rows, their chunk bounds), remade when the rows grow
         self.chunk_leavers = np.zeros(T.MAX_CHUNKS, np.int64)
         n_o = len(net.origin_nodes)
@@ -157,8 +173,11 @@ class SilkRoutesModel(mesa.Model):
 
     @property
     def rows_in_use(self) -> int:
-        """Rows of the population now: cohorts (home and rejoin) and individual rows."""
-        return len(self.cohorts.aspiring) + self.rows.n
+        """Rows of the population now: the home cohorts, the rejoin cohorts and settled groups
+        that hold someone, and the individual rows."""
+        rejoin = self.cohorts.rows.weight[self.n_cohorts:] + self.cohorts.aspiring[self.n_cohorts:]
+        groups = np.count_nonzero(rejoin) + np.count_nonzero(self.settled.rows.weight)
+        return self.n_cohorts + int(groups) + self.rows.n
 
     def forget_agent_ids(self) -> None:
         """Drop Mesa's agent-id counter of this model, once it makes no more agents.
@@ -237,27 +256,40 @@ class SilkRoutesModel(mesa.Model):
     def advance_population(self, t: int) -> T.Tally:
         """Everyone one week (the Numba kernels); returns this week's counters summed.
 
-        The rows first, then the cohorts; then the movers who left the cohorts become rows (from
-        next week on), the arrays grown first if they must, and the rows staying at home join
-        their rejoin cohorts (`kernel.rejoin_home`). The reference twin
+        The rows first, then the cohorts, then the settled groups abroad; then the movers who left
+        the cohorts and the returners who left the settled groups become rows (from next week
+        on), the arrays grown first if they must, and the rows staying at home or settled with a
+        permit join their groups (`kernel.join_groups`). The reference twin
         (`bp_sim.reference`) overrides this with one Mesa agent per row and per cohort.
         """
         totals = self._totals[t % 2]  # the other one is `last`, which this week reads
         bounds = self.row_bounds()
         self.row_steps += self.rows_in_use
         w, cohorts, ppm = self.world, self.cohorts, self.persons_per_mover
-        advance_rows(self.pop, w, self.p_arr, self.seed_key, t, bounds, self.tally)
+        if len(self.joiners) < self.rows.n:
+            self.joiners = np.zeros(self.rows.capacity, np.int64)
+        advance_rows(self.pop, w, self.p_arr, self.seed_key, t, bounds, self.tally, self.joiners, self.chunk_joiners)
         advance_cohorts(cohorts.rows, cohorts.aspiring, cohorts.plan, w, self.p_arr, self.seed_key, t,
                         self.cohort_bounds, self.tally, ppm, self.chunk_leavers)
+        st = self.settled
+        advance_settled(st.rows, st.employed, st.plan, w, self.p_arr, self.seed_key, t, self.settled_bounds,
+                        self.tally, ppm, self.chunk_returners)
         new = int(self.chunk_leavers.sum())
+        back = int(self.chunk_returners.sum())
+        self.rows.reserve(new + back)
         if new:
-            self.rows.reserve(new)
             spawn_movers(cohorts.rows, cohorts.plan, self.rows.full, self.rows.n, w, self.p_arr, self.seed_key, t,
                          self.cohort_bounds, self.chunk_leavers, ppm)
             self.rows.use(self.rows.n + new)
-        self.rows.use(rejoin_home(self.rows.full, self.rows.n, cohorts.rows, cohorts.aspiring, self.n_cohorts,
+        if back:
+            spawn_returners(st.rows, st.plan, self.rows.full, self.rows.n, t, self.settled_bounds,
+                            self.chunk_returners, ppm)
+            self.rows.use(self.rows.n + back)
+        self.rows.use(join_groups(self.rows.full, self.rows.n, self.joiners, bounds, self.chunk_joiners, cohorts.rows,
+                                  cohorts.aspiring, self.n_cohorts, st.rows, st.employed, st.pair_slot,
                                   w.origin_index))
-        T.sum_chunks_into(self.tally, totals, max(len(bounds), len(self.cohort_bounds)) - 1)
+        chunks = max(len(bounds), len(self.cohort_bounds), len(self.settled_bounds)) - 1
+        T.sum_chunks_into(self.tally, totals, chunks)
         self.add_dead(totals)
         return totals
 
@@ -275,7 +307,7 @@ class SilkRoutesModel(mesa.Model):
     # ------------------------------------------------------------------ checks and outputs
     def verify(self, tot: T.Tally) -> None:
         """The invariants of `invariants.check_week` after this week (raises InvariantError)."""
-        self.dead_count = check_week(self.pop, self.cohorts, self.persons_total, self.net.n_nodes, self.dead_count,
+        self.dead_count = check_week(self.pop, self.cohorts, self.settled, self.persons_total, self.net.n_nodes, self.dead_count,
                                      tot, self.week)
 
     def run(self, weeks: int | None = None, progress=None) -> None:

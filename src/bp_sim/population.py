@@ -9,7 +9,10 @@ it; the cohort's weight falls by as much. People abroad at the start (the UN DES
 refugees in first-asylum countries split between registered and undocumented) are rows of about
 `persons_per_agent_abroad` persons each. Movers, people abroad and returnees share one growing
 table (`Rows`): it grows between weeks, never inside a kernel, by doubling its capacity.
-Every row has a stable `key` that random draws are keyed by, never its slot.
+Every row has a stable `key` that random draws are keyed by, never its slot. Two kinds of
+groups take rows out of it again: people back at home and staying rejoin cohorts (the rejoin
+cohorts after the home cohorts in `Cohorts`), and permit holders at a destination (the 2020 ones
+among them from the start) live in settled groups (`Settled`).
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ class Cohorts(namedtuple("Cohorts", ("rows", "aspiring", "plan"))):
 # Rejoin cohorts: whoever is back at home and staying (a returnee re-established without support,
 # a mover who gave up) leaves the rows for a cohort of those alike in origin, history and
 # household (every flag a person at home can carry) and skill band, so the people who came back
-# stop costing a row each (`kernel.rejoin_home`). The band is the top bits of the skill byte: 16
+# stop costing a row each (`kernel.join_groups`). The band is the top bits of the skill byte: 16
 # bands, each 16 levels wide (a resolution choice, like the chunk size, not a model parameter).
 REJOIN_SKILL_BANDS = 16
 REJOIN_FLAG_SHIFT = 2  # flags below (employed, stranded) mean nothing at home and are dropped
@@ -116,6 +119,65 @@ def rejoin_cohorts(origin_nodes: np.ndarray, income_week: np.ndarray) -> Populat
     pop.weight[:] = 0
     pop.key[:] = REJOIN_KEY_BASE + g.astype(np.uint64)
     return pop
+
+
+# Settled groups abroad: permit holders living at a destination (REGULAR_RESIDENT) leave the rows
+# for a group of those alike in origin, place, flags and skill band (the rejoin cohorts' layout,
+# one block of REJOIN_PER_ORIGIN groups per origin and destination), which works, sends money and
+# lets its returners go in rows (`settled.step_settled`, `kernel.join_groups`).
+SETTLED_KEY_BASE = 1 << 61  # settled group g has key SETTLED_KEY_BASE + g (below the rejoin cohorts')
+# Columns of `Settled.plan`: this week's returners, made into rows by `kernel.spawn_returners`.
+PLAN_RETURN_ROWS = 0  # rows of persons_per_mover persons
+PLAN_RETURN_LAST = 1  # persons in one more, smaller row (0: none)
+N_SETTLED_PLAN = 2
+
+
+class Settled(namedtuple("Settled", ("rows", "employed", "plan", "pair_slot"))):
+    """Settled groups abroad: `rows` (a Population in REGULAR_RESIDENT whose weight is the group's
+    persons), `employed` (int64 persons of each group with a job), `plan` (int64 (groups,
+    N_SETTLED_PLAN): this week's returners) and `pair_slot` (int32 (origins, nodes): the block of
+    groups of origin index o at node d, -1 where permit holders stay rows)."""
+
+
+@inline_rule
+def settled_group(slot, flags, skill) -> int:
+    """Index among the settled groups of a permit holder of this pair block, flags and skill."""
+    return rejoin_group(slot, flags, skill)  # the same layout, with pair blocks for origins
+
+
+def settled_pair_slots(world) -> np.ndarray:
+    """The block of settled groups of each (origin index, node): every origin at every destination
+    but itself, numbered origin by origin; -1 elsewhere."""
+    n_o = len(world.origin_node)
+    possible = np.zeros((n_o, len(world.dest_index)), bool)
+    possible[:, world.dest_index >= 0] = True
+    possible[np.arange(n_o), world.origin_node] = False
+    slots = np.full(possible.shape, -1, np.int32)
+    slots[possible] = np.arange(int(possible.sum()), dtype=np.int32)
+    return slots
+
+
+def settled_groups(pair_slot: np.ndarray, origin_nodes, income_week: np.ndarray) -> Settled:
+    """The settled groups, empty: for each pair block, every combination of kept flags and skill
+    band (permit holders with a visa), at the band's middle skill until someone joins."""
+    n_pairs = int(pair_slot.max(initial=-1)) + 1
+    pop = allocate(n_pairs * REJOIN_PER_ORIGIN)
+    g = np.arange(len(pop.state))
+    oi, node = np.nonzero(pair_slot >= 0)
+    order = np.argsort(pair_slot[oi, node])
+    block = g // REJOIN_PER_ORIGIN
+    pop.origin[:] = np.asarray(origin_nodes)[oi[order]][block]
+    pop.location[:] = node[order][block]
+    pop.destination[:] = pop.location
+    pop.state[:] = State.REGULAR_RESIDENT
+    pop.legal[:] = Legal.VISA
+    pop.flags[:] = ((g // REJOIN_SKILL_BANDS) % REJOIN_FLAG_GROUPS) << REJOIN_FLAG_SHIFT
+    width = 256 // REJOIN_SKILL_BANDS
+    pop.skill[:] = (g % REJOIN_SKILL_BANDS) * width + width // 2
+    pop.weight[:] = 0
+    pop.key[:] = SETTLED_KEY_BASE + g.astype(np.uint64)
+    n = len(pop.state)
+    return Settled(pop, np.zeros(n, np.int64), np.zeros((n, N_SETTLED_PLAN), np.int64), pair_slot)
 
 
 def bytes_per_agent() -> int:

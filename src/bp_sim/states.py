@@ -126,6 +126,12 @@ D_HOUSEHOLD = 36  # drawn once per cohort or row at the start: does the househol
 # Cohorts at home (`cohorts.step_cohort`): whether a partial mover forms this week.
 D_COHORT_MOVER = 37
 
+# Settled groups abroad (`settled.step_settled`; job losses draw with D_JOB, returns with
+# D_VOLUNTARY_RETURN): jobs found, the employed among those who return, a partial returner.
+D_SETTLED_JOB_FIND = 38
+D_SETTLED_RETURN_EMPLOYED = 39
+D_SETTLED_RETURNER = 40
+
 # Reserved: defined but never drawn (ODD section 8, item 9). Kept so that no new decision reuses
 # their numbers.
 D_DESTINATION = 8

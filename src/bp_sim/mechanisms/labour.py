@@ -27,6 +27,33 @@ def work_access(p, legal: int) -> float:
 
 
 @inline_rule
+def job_find_chance(p, w, d, legal) -> float:
+    """Weekly chance that a person without work at node d finds a job."""
+    return (
+        p.job_find_weekly
+        * work_access(p, legal)
+        * (1.0 - w.unemployment[d])
+        * (1.0 - w.discrimination[d])
+        * (1.0 + p.integration_job_effect * w.integration_support[d])
+    )
+
+
+@inline_rule
+def weekly_wage(pop, i, w, p, d) -> float:
+    """USD a week earned at node d by an employed person of row (or group) i."""
+    wage = w.income_week[d] * p.migrant_wage_ratio * income_factor(recognised_skill(pop, i, p))
+    if pop.legal[i] == Legal.IRREGULAR or pop.legal[i] == Legal.REJECTED:
+        wage *= p.irregular_wage_factor
+    return wage
+
+
+@inline_rule
+def repayment(p, debt, wage) -> float:
+    """USD of debt an employed person repays this week out of `wage`."""
+    return min(debt, wage * (1.0 - p.living_cost_share) * p.debt_repay_share)
+
+
+@inline_rule
 def step_work(pop, i, w, p, seed, t, ints):
     """Update employment and this week's earnings; repay debt; save the rest."""
     d = pop.location[i]
@@ -35,27 +62,16 @@ def step_work(pop, i, w, p, seed, t, ints):
     if flags & FLAG_EMPLOYED:
         if u < p.job_loss_weekly:
             flags &= ~FLAG_EMPLOYED
-    else:
-        find = (
-            p.job_find_weekly
-            * work_access(p, pop.legal[i])
-            * (1.0 - w.unemployment[d])
-            * (1.0 - w.discrimination[d])
-            * (1.0 + p.integration_job_effect * w.integration_support[d])
-        )
-        if u < find:
-            flags |= FLAG_EMPLOYED
+    elif u < job_find_chance(p, w, d, pop.legal[i]):
+        flags |= FLAG_EMPLOYED
     pop.flags[i] = flags
     ints[I_WORKFORCE] += pop.weight[i]
     if not (flags & FLAG_EMPLOYED):
         pop.income[i] = 0.0
         return
     ints[I_EMPLOYED] += pop.weight[i]
-    wage = w.income_week[d] * p.migrant_wage_ratio * income_factor(recognised_skill(pop, i, p))
-    if pop.legal[i] == Legal.IRREGULAR or pop.legal[i] == Legal.REJECTED:
-        wage *= p.irregular_wage_factor
+    wage = weekly_wage(pop, i, w, p, d)
     pop.income[i] = wage
-    spare = wage * (1.0 - p.living_cost_share)
-    repay = min(pop.debt[i], spare * p.debt_repay_share)
+    repay = repayment(p, pop.debt[i], wage)
     pop.debt[i] -= repay
-    pop.savings[i] += spare - repay
+    pop.savings[i] += wage * (1.0 - p.living_cost_share) - repay

@@ -48,17 +48,27 @@ def step_remit(pop, i, w, p, money, remit_in):
         return
     oi = w.origin_index[pop.origin[i]]
     loc = pop.location[i]
-    cost = w.remit_cost[oi, loc]
-    f = w.remit_formal[oi, loc]
-    mean_cost = w.remit_mean_cost[oi, loc]
-    volume = w.remit_volume[oi, loc]
-    amount = min(pop.income[i] * p.remit_share_of_income * volume, max(pop.savings[i], 0.0))
+    amount = remit_amount(w, p, oi, loc, pop.income[i], pop.savings[i])
     if amount <= 0.0:
         return
     pop.savings[i] -= amount
-    fees = amount * mean_cost
-    money[M_REMIT_SENT] += amount * pop.weight[i]
-    money[M_REMIT_FEES] += fees * pop.weight[i]
-    money[M_REMIT_RECEIVED] += (amount - fees) * pop.weight[i]
-    money[M_REMIT_FORMAL] += (f * amount * (1.0 - cost)) * pop.weight[i]
-    remit_in[oi] += (amount - fees) * pop.weight[i]
+    count_remitted(w, oi, loc, amount, pop.weight[i], money, remit_in)
+
+
+@inline_rule
+def remit_amount(w, p, oi, loc, income, savings) -> float:
+    """USD an employed person of origin index oi at node loc sends this week, out of `income` and
+    as far as `savings` reach."""
+    return min(income * p.remit_share_of_income * w.remit_volume[oi, loc], max(savings, 0.0))
+
+
+@inline_rule
+def count_remitted(w, oi, loc, amount, persons, money, remit_in) -> None:
+    """`persons` each sending `amount` USD home over the corridor (oi, loc): what is sent, the
+    fees, what arrives, the formal part, and the origin's pool."""
+    fees = amount * w.remit_mean_cost[oi, loc]
+    money[M_REMIT_SENT] += amount * persons
+    money[M_REMIT_FEES] += fees * persons
+    money[M_REMIT_RECEIVED] += (amount - fees) * persons
+    money[M_REMIT_FORMAL] += (w.remit_formal[oi, loc] * amount * (1.0 - w.remit_cost[oi, loc])) * persons
+    remit_in[oi] += (amount - fees) * persons

@@ -40,7 +40,7 @@ def job_find_chance(m: Migrant, wk: Week) -> float:
 
 def step_work(m: Migrant, wk: Week) -> None:
     """Update employment and this week's earnings; repay debt; save the rest."""
-    w, p, ints = wk.w, wk.p, wk.tally.ints[m.origin_index]
+    p, ints = wk.p, wk.tally.ints[m.origin_index]
     u = wk.random()
     if m.flags & FLAG_EMPLOYED:
         if u < p.job_loss_weekly:
@@ -52,11 +52,22 @@ def step_work(m: Migrant, wk: Week) -> None:
         m.income = 0.0
         return
     ints[T.I_EMPLOYED] += m.weight
-    wage = w.income_week[m.location] * p.migrant_wage_ratio * income_factor(recognised_skill(m, p))
+    wage = weekly_wage(m, wk)
+    m.income = wage
+    repay = repayment(p, m.debt, wage)
+    m.debt -= repay
+    m.savings += wage * (1.0 - p.living_cost_share) - repay
+
+
+def weekly_wage(m: Migrant, wk: Week) -> float:
+    """USD a week an employed person of m (a migrant or a settled group) earns where it is."""
+    p = wk.p
+    wage = wk.w.income_week[m.location] * p.migrant_wage_ratio * income_factor(recognised_skill(m, p))
     if m.legal == Legal.IRREGULAR or m.legal == Legal.REJECTED:
         wage *= p.irregular_wage_factor
-    m.income = wage
-    spare = wage * (1.0 - p.living_cost_share)
-    repay = min(m.debt, spare * p.debt_repay_share)
-    m.debt -= repay
-    m.savings += spare - repay
+    return wage
+
+
+def repayment(p: SimpleNamespace, debt: float, wage: float) -> float:
+    """USD of debt an employed person repays this week out of `wage`."""
+    return min(debt, wage * (1.0 - p.living_cost_share) * p.debt_repay_share)

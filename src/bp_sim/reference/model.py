@@ -6,7 +6,8 @@ shared by design. Only the per-agent week differs: one `Cohort` per cohort and o
 per row of the same initial population, drawing from `model.rng`. Each week the migrants are
 stepped in random order (`AgentSet.shuffle_do`), then the cohorts; then the movers who left the
 cohorts become migrants, appended in cohort order (stepped from next week on), as the engine's
-spawn pass appends their rows, and the migrants staying at home join their rejoin cohorts. This
+spawn pass appends their rows, then the settled groups abroad (`SettledGroup`) and their
+returners; and the migrants staying at home or settled with a permit join their groups. This
 is the readable specification of the rules and the baseline a Mesa user would write; it is slow
 on purpose (no Numba, no vectorisation over agents).
 """
@@ -18,14 +19,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import mesa
+import numpy as np
 
 from bp_sim import tally as T
 from bp_sim.model import SilkRoutesModel
 from bp_sim.network import Network
-from bp_sim.population import POP_DTYPES, Population, rejoin_group
+from bp_sim.population import POP_DTYPES, Population, rejoin_group, settled_group
 from bp_sim.reference.cohort import Cohort
 from bp_sim.reference.cohorts import mover
 from bp_sim.reference.migrant import Migrant
+from bp_sim.reference.settled import SettledGroup, returner
 from bp_sim.reference.week import Week, make_week
 from bp_sim.scenario import Scenario
 from bp_sim.states import N_STATES, State
@@ -68,6 +71,10 @@ class ReferenceModel(SilkRoutesModel):
             for row, aspiring in zip(table_rows(self.cohorts.rows), self.cohorts.aspiring.tolist(), strict=True)]
         self.migrant_rows: list[Migrant] = [Migrant(self, **row, origin_index=int(origin_index[row["origin"]]))
                                             for row in table_rows(self.pop)]
+        self.settled_rows: list[SettledGroup] = [
+            SettledGroup(self, **row, employed=employed, origin_index=int(origin_index[row["origin"]]))
+            for row, employed in zip(table_rows(self.settled.rows), self.settled.employed.tolist(), strict=True)]
+        self.settled_in_use = {int(g) for g in np.flatnonzero(self.settled.rows.weight)}  # ever joined
         # A new row's key: any key no row or cohort has (the engine derives them with rng.child_key).
         self.next_key = 1 + max(int(self.cohorts.rows.key.max(initial=0)), int(self.pop.key.max(initial=0)))
         self._agent_ids = mesa.Agent._ids[self]  # Mesa's id counter of this model, lent back to make agents
@@ -82,6 +89,11 @@ class ReferenceModel(SilkRoutesModel):
     def cohort_agents(self) -> mesa.agent.AgentSet:
         """Every cohort at home as a `Cohort`."""
         return self.agents_by_type.get(Cohort) or mesa.agent.AgentSet([], random=self.random)
+
+    @property
+    def settled_agents(self) -> mesa.agent.AgentSet:
+        """Every settled group abroad as a `SettledGroup`."""
+        return self.agents_by_type.get(SettledGroup) or mesa.agent.AgentSet([], random=self.random)
 
     @contextmanager
     def making_agents(self) -> Iterator[None]:
@@ -100,15 +112,18 @@ class ReferenceModel(SilkRoutesModel):
         self.row_steps += self.rows_in_use
         self.migrants.shuffle_do("step")
         self.cohort_agents.shuffle_do("step")
+        # Only the groups that hold someone (most of the 100,000 never do; an empty one does nothing).
+        mesa.agent.AgentSet([g for g in self.settled_rows if g.weight > 0], random=self.random).shuffle_do("step")
         self.make_movers()
-        self.rejoin_home()
+        self.join_groups()
         totals = T.collect(self.tally)
         self.add_dead(totals)
         return totals
 
     def make_movers(self) -> None:
-        """This week's movers as new migrants, cohort by cohort in cohort order (as the engine's
-        spawn pass makes their rows), each with a new key; their rows appended to `pop`."""
+        """This week's movers as new migrants, cohort by cohort in cohort order, then the
+        returners group by group (as the engine's spawn passes make their rows), each with a new
+        key; their rows appended to `pop`."""
         ppm = self.persons_per_mover
         new: list[Migrant] = []
         with self.making_agents():
@@ -117,6 +132,11 @@ class ReferenceModel(SilkRoutesModel):
                     new.append(mover(c, channel, destination, self.next_key, ppm))
                     self.next_key += 1
                 c.leaving = []
+            for g in self.settled_rows:
+                for persons in g.leaving:
+                    new.append(returner(g, persons, self.next_key))
+                    self.next_key += 1
+                g.leaving = []
         if not new:
             return
         first = len(self.migrant_rows)
@@ -126,17 +146,22 @@ class ReferenceModel(SilkRoutesModel):
         for field in POP_DTYPES:
             getattr(self.pop, field)[first:] = [getattr(m, field) for m in new]
 
-    def rejoin_home(self) -> None:
-        """Every migrant staying at home joins its rejoin cohort and is removed, the last migrant
-        taking its place in `migrant_rows` (as `kernel.rejoin_home` moves the last row)."""
+    def join_groups(self) -> None:
+        """Every migrant staying at home joins its rejoin cohort, every permit holder at a
+        destination with settled groups its group, and is removed, the last migrant taking its
+        place in `migrant_rows` (as `kernel.join_groups` moves the last row)."""
         rows = self.migrant_rows
-        i = 0
-        while i < len(rows):
+        pair_slot = self.settled.pair_slot
+        for i in range(len(rows) - 1, -1, -1):  # from the last down, as the engine
             m = rows[i]
-            if m.state != State.STAYING:
-                i += 1
+            if m.state == State.STAYING:
+                self.cohort_rows[self.n_cohorts + rejoin_group(m.origin_index, m.flags, m.skill)].join(m)
+            elif m.state == State.REGULAR_RESIDENT and pair_slot[m.origin_index, m.location] >= 0:
+                g = settled_group(int(pair_slot[m.origin_index, m.location]), m.flags, m.skill)
+                self.settled_rows[g].join(m)
+                self.settled_in_use.add(g)
+            else:
                 continue
-            self.cohort_rows[self.n_cohorts + rejoin_group(m.origin_index, m.flags, m.skill)].join(m)
             m.remove()
             last = rows.pop()
             if i < len(rows):
@@ -151,11 +176,16 @@ class ReferenceModel(SilkRoutesModel):
 
     def sync_population(self) -> None:
         """Copy the agents' attributes into the engine's tables: the migrants into `self.pop` (row i
-        is the i-th migrant made), the cohorts into `self.cohorts` (weight, aspiring, attributes)."""
+        is migrant `migrant_rows[i]`), the cohorts into `self.cohorts` (weight, aspiring,
+        attributes), the settled groups into `self.settled` (weight, employed, attributes)."""
         for field in POP_DTYPES:
             getattr(self.pop, field)[:] = [getattr(m, field) for m in self.migrant_rows]
             getattr(self.cohorts.rows, field)[:] = [getattr(c, field) for c in self.cohort_rows]
         self.cohorts.aspiring[:] = [c.aspiring for c in self.cohort_rows]
+        used = np.array(sorted(self.settled_in_use), np.int64)  # the others are as they were made
+        for field in POP_DTYPES:
+            getattr(self.settled.rows, field)[used] = [getattr(self.settled_rows[g], field) for g in used]
+        self.settled.employed[used] = [self.settled_rows[g].employed for g in used]
 
     def verify(self, tot: T.Tally) -> None:
         """The engine's invariants, checked on the agents' current state."""
