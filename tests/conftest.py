@@ -38,6 +38,23 @@ def run(sc=None, *, agents=20_000, weeks=52, seed=7, check=True) -> SilkRoutesMo
     return model
 
 
+def coarse_model(engine, seed: int = 4):
+    """A small model of `engine` (the engine or its twin) at coarse rows, its invariants checked
+    every week (no person lost or made): a few thousand rows, fast in both."""
+    return engine(baseline(), agents=300, seed=seed, network=network(), persons_per_mover=2000,
+                  persons_per_agent_abroad=20000, check_invariants=True)
+
+
+def weeks_of(model, weeks: int):
+    """Step `model` week by week, yielding it after each week with its tables up to date (the
+    twin's agents copied back into them)."""
+    for _ in range(weeks):
+        model.step()
+        if hasattr(model, "sync_population"):
+            model.sync_population()
+        yield model
+
+
 def total(model, outcome: str) -> float:
     return float(np.nansum(model.recorder.outcomes[: model.recorder.steps_done, OUTCOME_INDEX[outcome]]))
 

@@ -27,7 +27,7 @@ from bp_sim.states import (
     State,
 )
 
-from .conftest import baseline, network
+from .conftest import coarse_model, weeks_of
 
 ORIGINS = np.array([3, 5])  # node ids of two origins (origin index 0 and 1)
 
@@ -87,8 +87,7 @@ def test_staying_rows_join_their_cohort_and_leave_the_table_the_others_stay():
 
 
 def test_the_twin_joins_a_cohort_with_the_engines_means():
-    m = ReferenceModel(baseline(), agents=300, seed=1, network=network(), persons_per_mover=2000,
-                       persons_per_agent_abroad=20000)
+    m = coarse_model(ReferenceModel, seed=1)
     c = m.cohort_rows[0]
     c.weight, c.aspiring, c.savings, c.skill, c.awareness, c.debt = 700, 300, 80.0, 100, 10, 5.0
     migrant = m.migrant_rows[0]
@@ -108,13 +107,9 @@ def test_the_twin_joins_a_cohort_with_the_engines_means():
 
 @pytest.mark.parametrize("engine", [SilkRoutesModel, ReferenceModel])
 def test_after_a_week_no_row_stays_at_home_and_returnees_leave_again_from_their_cohorts(engine):
-    m = engine(baseline(), agents=300, seed=4, network=network(), persons_per_mover=2000,
-               persons_per_agent_abroad=20000, check_invariants=True)  # no person lost or made
+    m = coarse_model(engine)
     remigrated = 0
-    for _ in range(78):
-        m.step()
-        if engine is ReferenceModel:
-            m.sync_population()
+    for _ in weeks_of(m, 78):
         assert not (m.pop.state == State.STAYING).any()
         remigrated += int(m.this_week.ints[:, T.I_REMIGRATED].sum())
     n = m.n_cohorts

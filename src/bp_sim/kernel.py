@@ -234,26 +234,33 @@ def advance_cohorts(pop, aspiring, plan, w, p_arr, seed, t, bounds, tally, ppm, 
 
 
 @rule
-def write_mover(rows, r, pop, c, key, channel, destination, ppm) -> None:
-    """Row r: a mover of ppm persons leaving cohort c to prepare a move by `channel` to `destination`,
-    with the cohort's attributes."""
-    rows.state[r] = State.PREPARING
-    rows.legal[r] = Legal.NATIONAL
+def write_new_row(rows, r, table, c, state, legal, channel, destination, weight, key) -> None:
+    """Row r: `weight` persons leaving group c of `table` (a cohort or a settled group) with its
+    attributes (household and flags, origin, place, skill, awareness, money), in `state` with
+    `legal` status, `channel` and `destination`, at a node, nothing travelled yet."""
+    rows.state[r] = state
+    rows.legal[r] = legal
     rows.channel[r] = channel
-    rows.flags[r] = pop.flags[c]
-    rows.origin[r] = pop.origin[c]
-    rows.location[r] = pop.location[c]
+    rows.flags[r] = table.flags[c]
+    rows.origin[r] = table.origin[c]
+    rows.location[r] = table.location[c]
     rows.destination[r] = destination
     rows.edge[r] = -1
     rows.leg_left[r] = 0
     rows.time_in_state[r] = 0
-    rows.skill[r] = pop.skill[c]
-    rows.awareness[r] = pop.awareness[c]
-    rows.savings[r] = pop.savings[c]
-    rows.income[r] = pop.income[c]
-    rows.debt[r] = pop.debt[c]
-    rows.weight[r] = ppm
+    rows.skill[r] = table.skill[c]
+    rows.awareness[r] = table.awareness[c]
+    rows.savings[r] = table.savings[c]
+    rows.income[r] = table.income[c]
+    rows.debt[r] = table.debt[c]
+    rows.weight[r] = weight
     rows.key[r] = key
+
+
+@inline_rule
+def write_mover(rows, r, pop, c, key, channel, destination, ppm) -> None:
+    """Row r: a mover of ppm persons leaving cohort c to prepare a move by `channel` to `destination`."""
+    write_new_row(rows, r, pop, c, State.PREPARING, Legal.NATIONAL, channel, destination, ppm, key)
 
 
 @rule
@@ -290,17 +297,24 @@ def spawn_chunk(pop, plan, rows, r, w, p_arr, seed, t, start, stop, ppm) -> None
                 made += 1
 
 
-@njit(parallel=True, cache=True)
-def spawn_movers(pop, plan, rows, first, w, p_arr, seed, t, bounds, chunk_leavers, ppm) -> None:
-    """This week's movers as rows first.. (cohort chunk by chunk, in cohort order: the same rows
-    whatever the thread count); `rows` has room for them (`population.Rows.reserve`)."""
-    n_chunks = bounds.shape[0] - 1
+@njit(cache=True)
+def chunk_offsets(first, chunk_rows, n_chunks) -> np.ndarray:
+    """The first new row of each chunk's rows, from `first` on, chunk after chunk (a spawn pass
+    writes chunk c's chunk_rows[c] rows from offsets[c]: the same rows whatever the thread count)."""
     offsets = np.empty(n_chunks, np.int64)
     r = first
     for c in range(n_chunks):
         offsets[c] = r
-        r += chunk_leavers[c]
-    for c in prange(n_chunks):
+        r += chunk_rows[c]
+    return offsets
+
+
+@njit(parallel=True, cache=True)
+def spawn_movers(pop, plan, rows, first, w, p_arr, seed, t, bounds, chunk_leavers, ppm) -> None:
+    """This week's movers as rows first.. (cohort chunk by chunk, in cohort order: the same rows
+    whatever the thread count); `rows` has room for them (`population.Rows.reserve`)."""
+    offsets = chunk_offsets(first, chunk_leavers, bounds.shape[0] - 1)
+    for c in prange(bounds.shape[0] - 1):
         spawn_chunk(pop, plan, rows, offsets[c], w, p_arr, seed, t, bounds[c], bounds[c + 1], ppm)
 
 
@@ -330,27 +344,12 @@ def advance_settled(groups, employed, plan, w, p_arr, seed, t, bounds, tally, pp
                                               bounds[c + 1], tally, ppm)
 
 
-@rule
+@inline_rule
 def write_returner(rows, r, groups, g, key, persons) -> None:
     """Row r: `persons` of settled group g on their way home (as `transitions.send_home` and
-    `lose_job` leave a permit holder), with the group's attributes."""
-    rows.state[r] = State.TRANSIT_REGULAR
-    rows.legal[r] = groups.legal[g]
-    rows.channel[r] = Channel.RETURN
-    rows.flags[r] = groups.flags[g]
-    rows.origin[r] = groups.origin[g]
-    rows.location[r] = groups.location[g]
-    rows.destination[r] = groups.origin[g]
-    rows.edge[r] = -1
-    rows.leg_left[r] = 0
-    rows.time_in_state[r] = 0
-    rows.skill[r] = groups.skill[g]
-    rows.awareness[r] = groups.awareness[g]
-    rows.savings[r] = groups.savings[g]
-    rows.income[r] = 0.0
-    rows.debt[r] = groups.debt[g]
-    rows.weight[r] = persons
-    rows.key[r] = key
+    `lose_job` leave a permit holder)."""
+    write_new_row(rows, r, groups, g, State.TRANSIT_REGULAR, groups.legal[g], Channel.RETURN, groups.origin[g],
+                  persons, key)
 
 
 @rule
@@ -372,13 +371,8 @@ def spawn_returners_chunk(groups, plan, rows, r, t, start, stop, ppm) -> None:
 def spawn_returners(groups, plan, rows, first, t, bounds, chunk_rows, ppm) -> None:
     """This week's returners from the settled groups as rows first.. (chunk by chunk in group
     order: the same rows whatever the thread count); `rows` has room for them."""
-    n_chunks = bounds.shape[0] - 1
-    offsets = np.empty(n_chunks, np.int64)
-    r = first
-    for c in range(n_chunks):
-        offsets[c] = r
-        r += chunk_rows[c]
-    for c in prange(n_chunks):
+    offsets = chunk_offsets(first, chunk_rows, bounds.shape[0] - 1)
+    for c in prange(bounds.shape[0] - 1):
         spawn_returners_chunk(groups, plan, rows, offsets[c], t, bounds[c], bounds[c + 1], ppm)
 
 

@@ -14,7 +14,7 @@ from bp_sim.reference.model import ReferenceModel
 from bp_sim.states import Channel, Legal, State
 from bp_sim.tally import I_RETURNS_VOLUNTARY
 
-from ..conftest import baseline, network, total
+from ..conftest import coarse_model, total, weeks_of
 from .helpers import SEED, WEEK, P, ints, node, pair, return_counters, world
 
 
@@ -51,15 +51,11 @@ def test_returners_leave_in_rows_of_movers_as_many_as_deciding_one_by_one(person
 
 @pytest.mark.parametrize("engine", [SilkRoutesModel, ReferenceModel])
 def test_permit_holders_are_settled_groups_and_their_returners_travel_home_as_rows(engine):
-    m = engine(baseline(), agents=300, seed=4, network=network(), persons_per_mover=2000,
-               persons_per_agent_abroad=20000, check_invariants=True)  # no person lost or made
+    m = coarse_model(engine)
     settled_at_start = int(m.settled.rows.weight.sum())
     assert settled_at_start > 0 and not (m.pop.state == State.REGULAR_RESIDENT).any()  # 2020's in groups
     returning = 0
-    for _ in range(30):
-        m.step()
-        if engine is ReferenceModel:
-            m.sync_population()
+    for _ in weeks_of(m, 30):
         assert not (m.pop.state == State.REGULAR_RESIDENT).any()
         returning = max(returning, int((m.pop.channel == Channel.RETURN).sum()))
     st = m.settled

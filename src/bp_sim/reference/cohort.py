@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from bp_sim.reference.cohorts import Leaver, step_cohort
-from bp_sim.reference.migrant import MAX_WEEKS_IN_STATE, Migrant, set_row
+from bp_sim.reference.migrant import MAX_WEEKS_IN_STATE, Migrant, join_means, set_row
 from bp_sim.states import FLAG_REMIT_HOUSEHOLD, State
 
 if TYPE_CHECKING:
@@ -68,14 +68,7 @@ class Cohort(mesa.Agent):
     def join(self, m: Migrant) -> None:
         """Migrant m's persons join this cohort (`kernel.join_cohort`): its skill, awareness and
         money become the persons-weighted means over those it holds and those joining."""
-        held = self.weight + self.aspiring
-        total = held + m.weight
-        self.skill = int((held * self.skill + m.weight * m.skill) / total + 0.5)
-        self.awareness = int((held * self.awareness + m.weight * m.awareness) / total + 0.5)
-        self.savings = (held * self.savings + m.weight * m.savings) / total
-        self.income = (held * self.income + m.weight * m.income) / total
-        self.debt = (held * self.debt + m.weight * m.debt) / total
-        self.weight += m.weight
+        join_means(self, self.weight + self.aspiring, m)
 
     def step(self) -> None:
         """One week: the cohort's week, then its bookkeeping (in persons)."""

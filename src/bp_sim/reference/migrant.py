@@ -39,6 +39,19 @@ def set_row(agent: mesa.Agent, row: dict) -> None:
         setattr(agent, name, row[name])
 
 
+def join_means(group, held: int, m: Migrant) -> None:
+    """Migrant m's persons join `group` (a cohort or a settled group holding `held` persons who
+    share its means, `kernel.join`): its skill, awareness and money become the persons-weighted
+    means over those held and those joining, and its weight grows by m's."""
+    total = held + m.weight
+    group.skill = int((held * group.skill + m.weight * m.skill) / total + 0.5)
+    group.awareness = int((held * group.awareness + m.weight * m.awareness) / total + 0.5)
+    group.savings = (held * group.savings + m.weight * m.savings) / total
+    group.income = (held * group.income + m.weight * m.income) / total
+    group.debt = (held * group.debt + m.weight * m.debt) / total
+    group.weight += m.weight
+
+
 class Migrant(mesa.Agent):
     """A row of persons on the Silk Routes: life-cycle state, place, money and skills, shared by
     its `weight` persons.

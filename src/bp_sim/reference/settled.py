@@ -20,7 +20,7 @@ import mesa
 from bp_sim import tally as T
 from bp_sim.reference.common import binomial
 from bp_sim.reference.labour import job_find_chance, repayment, weekly_wage
-from bp_sim.reference.migrant import Migrant, set_row
+from bp_sim.reference.migrant import Migrant, join_means, set_row
 from bp_sim.reference.remittances import count_remitted, remit_amount
 from bp_sim.reference.transitions import lose_job, send_home
 from bp_sim.states import FLAG_EMPLOYED, State
@@ -68,15 +68,9 @@ class SettledGroup(mesa.Agent):
     def join(self, m: Migrant) -> None:
         """Migrant m's persons join the group (`kernel.join`): employed or not by its flag, the
         group's skill, awareness and money the persons-weighted means."""
-        held, total = self.weight, self.weight + m.weight
-        self.skill = int((held * self.skill + m.weight * m.skill) / total + 0.5)
-        self.awareness = int((held * self.awareness + m.weight * m.awareness) / total + 0.5)
-        self.savings = (held * self.savings + m.weight * m.savings) / total
-        self.income = (held * self.income + m.weight * m.income) / total
-        self.debt = (held * self.debt + m.weight * m.debt) / total
         if m.flags & FLAG_EMPLOYED:
             self.employed += m.weight
-        self.weight = total
+        join_means(self, self.weight, m)
 
     def work_and_remit(self, wk: Week) -> None:
         """Jobs lost and found, earnings, debt repaid and savings, and what the employed send."""
@@ -133,7 +127,7 @@ def returner(g: SettledGroup, persons: int, key: int) -> Migrant:
     """A new row of `persons` of group g on their way home, with the group's attributes."""
     m = Migrant(g.model, state=g.state, legal=g.legal, channel=g.channel, flags=g.flags, origin=g.origin,
                 location=g.location, destination=g.destination, edge=-1, leg_left=0, time_in_state=0, skill=g.skill,
-                awareness=g.awareness, savings=g.savings, income=0.0, debt=g.debt, weight=persons, key=key,
+                awareness=g.awareness, savings=g.savings, income=g.income, debt=g.debt, weight=persons, key=key,
                 origin_index=g.origin_index)
     send_home(m)
     lose_job(m)
