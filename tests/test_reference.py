@@ -277,7 +277,11 @@ def test_twin_starts_from_the_engine_population_as_mesa_agents():
     sizes = {"agents": 500, "persons_per_mover": PERSONS_PER_MOVER, "persons_per_agent_abroad": PERSONS_PER_ROW_ABROAD}
     engine = SilkRoutesModel(sc, seed=5, network=hot_network(), **sizes)
     twin = ReferenceModel(sc, seed=5, network=hot_network(), **sizes)
-    assert twin.engine == "reference" and len(twin.cohort_agents) == 500 == len(twin.cohort_rows)
+    assert twin.engine == "reference" and twin.n_cohorts == 500  # home cohorts, then the rejoin cohorts
+    assert len(twin.cohort_agents) == len(twin.cohort_rows) == len(engine.cohorts.aspiring) > 500
+    assert len(twin.settled_rows) == len(engine.settled.employed)
+    assert [g.weight for g in twin.settled_rows] == engine.settled.rows.weight.tolist()
+    assert [g.employed for g in twin.settled_rows] == engine.settled.employed.tolist()
     assert len(twin.migrants) == len(twin.migrant_rows) == len(engine.pop.state) > 0
     assert all(isinstance(m, Migrant) for m in twin.migrants)
     assert all(isinstance(c, Cohort) for c in twin.cohort_agents)
@@ -296,12 +300,15 @@ def test_movers_become_migrants_and_the_tables_follow():
     back into the engine's tables, which then hold every person (with the dead)."""
     twin = ReferenceModel(hot_scenario("baseline"), agents=500, seed=3, network=hot_network(),
                           persons_per_mover=PERSONS_PER_MOVER, persons_per_agent_abroad=PERSONS_PER_ROW_ABROAD)
-    start = len(twin.migrant_rows)
-    twin.run(6)
+    first_keys = {m.key for m in twin.migrant_rows}
+    stepped = 0
+    for _ in range(6):
+        stepped += twin.rows_in_use  # home cohorts, occupied groups and rows, counted as they are stepped
+        twin.step()
     twin.sync_population()
-    new = twin.migrant_rows[start:]
+    new = [m for m in twin.migrant_rows if m.key not in first_keys]
     assert new and twin.rows.n == len(twin.migrant_rows) == len(twin.migrants)
-    assert twin.row_steps >= 6 * (len(twin.cohort_rows) + start)
+    assert twin.row_steps == stepped >= 6 * twin.n_cohorts
     assert all(0 <= m.weight <= PERSONS_PER_MOVER for m in new)  # fewer once some died on the way
     preparing = [m for m in new if m.state == State.PREPARING]
     assert preparing and all(m.weight == PERSONS_PER_MOVER and m.location == m.origin and m.destination >= 0
@@ -314,7 +321,8 @@ def test_movers_become_migrants_and_the_tables_follow():
     np.testing.assert_array_equal(twin.pop.weight, [m.weight for m in twin.migrant_rows])
     np.testing.assert_array_equal(twin.cohorts.rows.weight, [c.weight for c in twin.cohort_rows])
     np.testing.assert_array_equal(twin.cohorts.aspiring, [c.aspiring for c in twin.cohort_rows])
-    held = int(twin.pop.weight.sum()) + int(twin.cohorts.rows.weight.sum()) + int(twin.cohorts.aspiring.sum())
+    held = (int(twin.pop.weight.sum()) + int(twin.cohorts.rows.weight.sum()) + int(twin.cohorts.aspiring.sum())
+            + int(twin.settled.rows.weight.sum()))
     assert held + int(twin.dead_total.sum()) == twin.persons_total
 
 
@@ -328,9 +336,14 @@ def _twin_checked(weeks: int = 8) -> ReferenceModel:
 
 def test_invariants_are_checked_on_the_migrants_and_cohorts():
     model = _twin_checked()
-    resident = next(m for m in model.migrant_rows if m.state == State.REGULAR_RESIDENT)
-    resident.state = State.STAYING  # at home, but away
+    resident = next(m for m in model.migrant_rows if m.state == State.IRREGULAR_RESIDENT)
+    resident.state = State.REINTEGRATED  # at home, but away (a row STAYING would join a cohort first)
     with pytest.raises(AssertionError, match="away from its origin"):
+        model.step()
+    model = _twin_checked()
+    group = next(g for g in model.settled_rows if g.weight > 0)
+    group.employed = 2 * group.weight + 1000  # more at work than it holds, by more than a week's job losses
+    with pytest.raises(AssertionError, match="employs"):
         model.step()
     model = _twin_checked()
     cohort = model.cohort_rows[0]

@@ -72,12 +72,21 @@ def test_movers_leave_cohorts_as_rows_of_persons_per_mover_and_persons_are_conse
     alive = new & (m.pop.state != State.DEAD_MISSING)
     # rows of MOVER persons, fewer only where some died on the way (deaths are drawn person by person)
     assert (m.pop.weight[alive] <= MOVER).all() and m.pop.weight[alive].mean() > 0.99 * MOVER
-    assert m.persons_total == first + m.pop.weight.sum() + m.dead_total.sum()
-    # each mover took its cohort's traits: its household link and skill are one of its origin's cohorts'
+    assert m.persons_total == first + m.settled.rows.weight.sum() + m.pop.weight.sum() + m.dead_total.sum()
+    # each mover took its cohort's traits: the household link and skill of one of its origin's home
+    # cohorts, or (a re-migrant) the origin, flags and skill band of a rejoin cohort, whose means
+    # have moved since as others joined it
     c = m.cohorts.rows
-    for i in np.flatnonzero(new)[:200]:
-        same = (c.origin == m.pop.origin[i]) & (c.skill == m.pop.skill[i]) & (c.flags == (m.pop.flags[i] & c.flags.max()))
-        assert same.any()
+    home = np.arange(len(c.state)) < m.n_cohorts
+    movers = new & (m.pop.channel != Channel.RETURN)  # not the returners a settled group let go
+    household = c.flags[home].max()
+    for i in np.flatnonzero(movers)[:200]:
+        flags = m.pop.flags[i]
+        kin = c.origin == m.pop.origin[i]
+        from_home = kin & home & (c.skill == m.pop.skill[i]) & (c.flags == (flags & household))
+        # a rejoin cohort's flags are all on the mover (a journey may have added more since)
+        rejoin = kin & ~home & (c.skill // 16 == m.pop.skill[i] // 16) & ((c.flags & ~flags) == 0)
+        assert from_home.any() or rejoin.any()
 
 
 def test_a_finer_mover_resolution_makes_more_rows_of_fewer_persons_with_the_same_flows():
