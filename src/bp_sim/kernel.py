@@ -441,6 +441,16 @@ def join_groups(rows, n, joiners, bounds, chunk_joiners, cohorts, aspiring, firs
 
 
 @njit(cache=True)
+def groups_in_use(weight, aspiring, start) -> int:
+    """Groups from `start` on that hold someone (weight, or aspiring where given), counted in place."""
+    n = 0
+    for g in range(start, weight.shape[0]):
+        if weight[g] > 0 or (aspiring is not None and aspiring[g] > 0):
+            n += 1
+    return n
+
+
+@njit(cache=True)
 def join_all(rows, n, cohorts, aspiring, first_rejoin, groups, employed, pair_slot, origin_index) -> int:
     """Every row that may join a group does (the initial population's permit holders), from the
     highest slot down. Returns the rows left in use."""

@@ -27,6 +27,7 @@ from bp_sim.kernel import (
     advance_cohorts,
     advance_rows,
     advance_settled,
+    groups_in_use,
     join_all,
     join_groups,
     spawn_movers,
@@ -175,9 +176,9 @@ class SilkRoutesModel(mesa.Model):
     def rows_in_use(self) -> int:
         """Rows of the population now: the home cohorts, the rejoin cohorts and settled groups
         that hold someone, and the individual rows."""
-        rejoin = self.cohorts.rows.weight[self.n_cohorts:] + self.cohorts.aspiring[self.n_cohorts:]
-        groups = np.count_nonzero(rejoin) + np.count_nonzero(self.settled.rows.weight)
-        return self.n_cohorts + int(groups) + self.rows.n
+        c, n = self.cohorts, self.n_cohorts
+        groups = groups_in_use(c.rows.weight, c.aspiring, n) + groups_in_use(self.settled.rows.weight, None, 0)
+        return n + groups + self.rows.n
 
     def forget_agent_ids(self) -> None:
         """Drop Mesa's agent-id counter of this model, once it makes no more agents.

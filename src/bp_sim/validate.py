@@ -70,13 +70,13 @@ def set_resolutions(sc: Scenario, persons_per_mover: int | None, persons_per_age
 
 def expected_rows(sc: Scenario, n_cohorts: int, net: Network, p, persons_per_mover: int,
                   persons_per_agent_abroad: float) -> int:
-    """Rows a run will hold at its end, roughly: the cohorts (home and rejoin), the rows abroad and
+    """Rows a run will hold at its end, roughly: the cohorts (home and rejoin), settled groups, the rows abroad and
     the movers made (`MOVER_ROWS_PER_PERSON_YEAR`), for the memory check."""
     total = total_persons(net, p)
     abroad = total - home_persons(net, p)
     movers = MOVER_ROWS_PER_PERSON_YEAR * total * sc.years / persons_per_mover
-    rejoin = REJOIN_PER_ORIGIN * len(net.origin_nodes)
-    return int(n_cohorts + rejoin + abroad / persons_per_agent_abroad + movers)
+    groups = REJOIN_PER_ORIGIN * len(net.origin_nodes) * (1 + len(net.destination_nodes))  # rejoin, settled
+    return int(n_cohorts + groups + abroad / persons_per_agent_abroad + movers)
 
 
 def agents_key(sc: Scenario, agents: int | None, option: str = "--agents") -> str:

@@ -113,7 +113,8 @@ class ReferenceModel(SilkRoutesModel):
         self.migrants.shuffle_do("step")
         self.cohort_agents.shuffle_do("step")
         # Only the groups that hold someone (most of the 100,000 never do; an empty one does nothing).
-        mesa.agent.AgentSet([g for g in self.settled_rows if g.weight > 0], random=self.random).shuffle_do("step")
+        held = [self.settled_rows[g] for g in sorted(self.settled_in_use) if self.settled_rows[g].weight > 0]
+        mesa.agent.AgentSet(held, random=self.random).shuffle_do("step")
         self.make_movers()
         self.join_groups()
         totals = T.collect(self.tally)
