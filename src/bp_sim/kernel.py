@@ -90,14 +90,10 @@ def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees, return
 @rule
 def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead, returns):
     """Advance agent i by one week according to the state it is in (the states other than at home,
-    aspiring, preparing, resident and returned, which `advance_chunk` steps itself)."""
+    aspiring, preparing, resident, returned and in regular transit, which `advance_chunk` steps
+    itself)."""
     s = pop.state[i]
-    if s == State.TRANSIT_REGULAR:
-        if pop.channel[i] == Channel.RETURN:
-            step_return(pop, i, w, p)
-        else:
-            step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
-    elif s == State.TRANSIT_SMUGGLED:
+    if s == State.TRANSIT_SMUGGLED:
         if not step_stranded_return(pop, i, w, p, seed, t, ints, returns):
             step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead,
                                   returns)
@@ -154,6 +150,19 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally, joiners) -> int
             step_preparing(pop, i, w, p, seed, t, ints)
         elif before == State.RETURNED:
             step_returned(pop, i, w, p, seed, t, ints)  # 10,000 rows re-establishing at home: a call costs more
+        elif before == State.TRANSIT_REGULAR:
+            # Flying out and travelling home (some 3,600 rows at the end of 2024): inlined, as a
+            # call to `step_agent` passing the World costs more than the leg.
+            if pop.channel[i] == Channel.RETURN:
+                step_return(pop, i, w, p)
+            else:
+                step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
+        elif before == State.TRANSIT_SMUGGLED:
+            if not step_stranded_return(pop, i, w, p, seed, t, ints, returns):
+                step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead,
+                                      returns)
+                if pop.state[i] == State.TRANSIT_SMUGGLED and pop.edge[i] < 0:
+                    maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_transit_weekly)
         elif before != State.DEAD_MISSING:
             step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead,
                        returns)
