@@ -24,8 +24,9 @@ T = TypeVar("T")
 
 # Cold compile of the kernels in one process on 2-core development machines (Numba 0.68, CPython
 # 3.11): 30-35 s idle before the two resolutions (issue 13), about 50 s beside a busy process; 213 s
-# on a 2.7 times slower machine with the kernels of issue 13 (2026-12-01). An estimate for the user.
-COLD_COMPILE_ESTIMATE = "1 to 4 minutes"
+# on a 2.7 times slower machine with the kernels of issue 13 (2026-12-01); about 5 min 20 s on
+# another (2026-12-02, transit inlined in the row pass: +25 s). An estimate for the user.
+COLD_COMPILE_ESTIMATE = "1 to 6 minutes"
 WARM_UP_AGENTS = 200  # the smallest population; the compiled code does not depend on its size
 WARM_UP_WEEKS = 3  # week 0: no one aspires yet, no diaspora update; by week 2 cohorts let movers go (spawn_movers)
 WARM_UP_PERSONS_PER_MOVER = 1000  # a few hundred rows abroad; the compiled code does not depend on it

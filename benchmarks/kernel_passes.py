@@ -1,0 +1,59 @@
+"""Where a run's time goes among the population kernel's passes.
+
+    NUMBA_NUM_THREADS=1 python benchmarks/kernel_passes.py            # the baseline 2020-2024, seed 1000
+    NUMBA_NUM_THREADS=1 python benchmarks/kernel_passes.py --agents 10000
+
+Builds the bundled baseline, steps one week (loading the kernels), then times the rest of the run
+and, within it, each pass `SilkRoutesModel.advance_population` makes (the row pass, the cohorts,
+the settled groups, the two spawn passes and the join pass), by wrapping them where the model
+calls them. Prints one line: the run's seconds, each pass's seconds and the rows at the end. To
+compare two trees, run it from each alternately in one session (these machines are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import time
+from collections.abc import Callable
+
+import bp_sim.model as model_module
+from bp_sim.network import load_network
+from bp_sim.scenario import load_scenario
+
+PASSES = ("advance_rows", "advance_cohorts", "advance_settled", "spawn_movers", "spawn_returners", "join_groups")
+
+
+def timed(name: str, fn: Callable, seconds: dict[str, float]) -> Callable:
+    """`fn`, adding the seconds of each call to seconds[name]."""
+
+    def call(*args, **kwargs):
+        t0 = time.perf_counter()
+        result = fn(*args, **kwargs)
+        seconds[name] += time.perf_counter() - t0
+        return result
+
+    return call
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--agents", type=int, default=None, help="cohorts at home (default: the scenario's)")
+    ap.add_argument("--seed", type=int, default=1000)
+    args = ap.parse_args()
+    seconds: dict[str, float] = collections.defaultdict(float)
+    for name in PASSES:
+        setattr(model_module, name, timed(name, getattr(model_module, name), seconds))
+    sc = load_scenario("baseline", load_network())
+    m = model_module.SilkRoutesModel(sc, seed=args.seed, agents=args.agents)
+    m.step()  # loads (or compiles) the kernels
+    seconds.clear()
+    t0 = time.perf_counter()
+    m.run()
+    total = time.perf_counter() - t0
+    parts = " ".join(f"{name} {seconds[name]:.2f}" for name in PASSES)
+    print(f"run {total:.2f} s: {parts}; rows at the end {m.rows.n:,}")
+
+
+if __name__ == "__main__":
+    main()
