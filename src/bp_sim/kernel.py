@@ -87,19 +87,22 @@ def step_resident(pop, i, w, p, seed, t, ints, money, remit_in, refugees, return
         step_leave_destination(pop, i, w, p, seed, t, ints, returns)
 
 
+@inline_rule
+def step_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead, returns):
+    """TRANSIT_SMUGGLED: a stranded traveller may give up; else travel or choose and pay the next
+    leg, and at a node risk exploitation."""
+    if not step_stranded_return(pop, i, w, p, seed, t, ints, returns):
+        step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead, returns)
+        if pop.state[i] == State.TRANSIT_SMUGGLED and pop.edge[i] < 0:
+            maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_transit_weekly)
+
+
 @rule
-def step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead, returns):
-    """Advance agent i by one week according to the state it is in (the states other than at home,
-    aspiring, preparing, resident, returned and in regular transit, which `advance_chunk` steps
-    itself)."""
+def step_agent(pop, i, w, p, seed, t, ints, pending, returns):
+    """Advance agent i by one week in the states of a few hundred rows (held, claimant, victim),
+    which `advance_chunk` does not step itself: a call is cheaper to compile than inlining them."""
     s = pop.state[i]
-    if s == State.TRANSIT_SMUGGLED:
-        if not step_stranded_return(pop, i, w, p, seed, t, ints, returns):
-            step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead,
-                                  returns)
-            if pop.state[i] == State.TRANSIT_SMUGGLED and pop.edge[i] < 0:
-                maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_transit_weekly)
-    elif s == State.DETAINED:
+    if s == State.DETAINED:
         step_detained(pop, i, w, p, seed, t, ints, returns)
     elif s == State.ASYLUM_PENDING:
         step_pending(pop, i, w, p, seed, t, ints, pending)
@@ -158,14 +161,9 @@ def advance_chunk(pop, w, p_arr, seed, t, c, start, stop, tally, joiners) -> int
             else:
                 step_transit_regular(pop, i, w, p, seed, t, ints, arrivals)
         elif before == State.TRANSIT_SMUGGLED:
-            if not step_stranded_return(pop, i, w, p, seed, t, ints, returns):
-                step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead,
-                                      returns)
-                if pop.state[i] == State.TRANSIT_SMUGGLED and pop.edge[i] < 0:
-                    maybe_exploited(pop, i, w, p, seed, t, ints, p.trafficking_transit_weekly)
+            step_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand, arrivals, claims, dead, returns)
         elif before != State.DEAD_MISSING:
-            step_agent(pop, i, w, p, seed, t, ints, money, edge_tally, demand, pending, arrivals, claims, dead,
-                       returns)
+            step_agent(pop, i, w, p, seed, t, ints, pending, returns)
         after = pop.state[i]
         if after != before:
             pop.time_in_state[i] = 0
