@@ -17,7 +17,7 @@ compile (54 s -> 170 s here). The two common cases are inlined in `kernel.advanc
 instead: people at home (~96% of agents) and residents at destinations (most of the rest),
 whose call cost ~200 ns each (one-thread pass at 100k agents 2.08 -> 1.70 ms; cold compile
 ~60 s -> ~77 s), and since issue 13 the travellers, regular and smuggled (the row pass of the
-baseline 2020-2024 3.3-3.7 s -> 2.3-2.4 s at one thread, cold compile 5 min 27 s -> 5 min 51 s;
+baseline 2020-2024 3.3-3.7 s -> 2.0-2.5 s at one thread, cold compile 5 min 27 s -> 5 min 51 s;
 2026-12-02). The held, claimants and victims, a few hundred rows, still take the call. Inlining the
 cohorts' per-person loops (`cohorts.try_regular`, `set_out`) made their pass no faster: not kept.
 """
