@@ -1,7 +1,7 @@
 """Where a run's time goes among the population kernel's passes.
 
     NUMBA_NUM_THREADS=1 python benchmarks/kernel_passes.py            # the baseline 2020-2024, seed 1000
-    NUMBA_NUM_THREADS=1 python benchmarks/kernel_passes.py --agents 10000
+    NUMBA_NUM_THREADS=1 python benchmarks/kernel_passes.py --agents 10000 --persons-per-agent-abroad 300
 
 Loads (or compiles) the kernels with a warm-up, builds the bundled baseline, then times its run
 and, within it, each pass `SilkRoutesModel.advance_population` makes (the row pass, the cohorts,
@@ -40,6 +40,8 @@ def timed(name: str, fn: Callable, seconds: dict[str, float]) -> Callable:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--agents", type=int, default=None, help="cohorts at home (default: the scenario's)")
+    ap.add_argument("--persons-per-mover", type=int, default=None, help="persons per row of movers")
+    ap.add_argument("--persons-per-agent-abroad", type=float, default=None, help="persons per row abroad at the start")
     ap.add_argument("--seed", type=int, default=1000)
     args = ap.parse_args()
     seconds: dict[str, float] = collections.defaultdict(float)
@@ -48,7 +50,9 @@ def main() -> None:
     sc = load_scenario("baseline", load_network())
     warm_up_engine(sc, stream=None)  # every kernel loaded (or compiled) before the clock starts
     seconds.clear()
-    m = model_module.SilkRoutesModel(sc, seed=args.seed, agents=args.agents)
+    m = model_module.SilkRoutesModel(sc, seed=args.seed, agents=args.agents,
+                                      persons_per_mover=args.persons_per_mover,
+                                      persons_per_agent_abroad=args.persons_per_agent_abroad)
     t0 = time.perf_counter()
     m.run()
     total = time.perf_counter() - t0
