@@ -40,8 +40,9 @@ def timed(name: str, fn: Callable, seconds: dict[str, float]) -> Callable:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--agents", type=int, default=None, help="cohorts at home (default: the scenario's)")
-    ap.add_argument("--persons-per-mover", type=int, default=None, help="persons per row of movers")
-    ap.add_argument("--persons-per-agent-abroad", type=float, default=None, help="persons per row abroad at the start")
+    ap.add_argument("--persons-per-mover", type=int, default=None, help="persons per row of movers (default: the model's)")
+    ap.add_argument("--persons-per-agent-abroad", type=float, default=None,
+                    help="persons per row abroad at the start (default: as movers)")
     ap.add_argument("--seed", type=int, default=1000)
     args = ap.parse_args()
     seconds: dict[str, float] = collections.defaultdict(float)
