@@ -93,11 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario and write outputs and plots")
     run.add_argument("scenario", nargs="?", default="baseline", help="a scenario .toml file or bundled name")
     run.add_argument("--years", type=_float, default=None, help="horizon in years (default: the scenario's)")
-    run.add_argument("--agents", type=_positive_int, default=None, help="cohorts at home (default 20,000)")
+    run.add_argument("--agents", type=_positive_int, default=None, help="cohorts at home (default 5,000)")
     run.add_argument("--persons-per-mover", type=_positive_int, default=None,
-                     help="persons in each row of movers (default 100; 1: every mover is one person)")
+                     help="persons in each row of movers (default 150; 1: every mover is one person)")
     run.add_argument("--persons-per-agent-abroad", type=_float, default=None,
-                     help="persons in each row of the people abroad at the start (default: as for movers)")
+                     help="persons in each row of the people abroad at the start (default 300)")
     run.add_argument("--seed", type=_positive_int, default=None, help="random seed")
     run.add_argument("--out", default="runs/latest", help="output folder (default: runs/latest)")
     run.add_argument("--engine", choices=("numba", "reference"), default="numba",
@@ -110,11 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("scenarios", nargs="+", help="scenarios to compare with it")
     cmp.add_argument("--reps", type=_positive_int, default=5, help="replicates per scenario (default 5)")
     cmp.add_argument("--years", type=_float, default=None, help="horizon in years (default: the scenarios')")
-    cmp.add_argument("--agents", type=_positive_int, default=None, help="cohorts at home (default 20,000)")
+    cmp.add_argument("--agents", type=_positive_int, default=None, help="cohorts at home (default 5,000)")
     cmp.add_argument("--persons-per-mover", type=_positive_int, default=None,
-                     help="persons in each row of movers (default 100; 1: every mover is one person)")
+                     help="persons in each row of movers (default 150; 1: every mover is one person)")
     cmp.add_argument("--persons-per-agent-abroad", type=_float, default=None,
-                     help="persons in each row of the people abroad at the start (default: as for movers)")
+                     help="persons in each row of the people abroad at the start (default 300)")
     cmp.add_argument("--seed", type=_positive_int, default=0, help="seed of replicate 0 (replicate i: seed+i)")
     cmp.add_argument("--jobs", type=_positive_int, default=1, help="processes in parallel (default 1)")
     cmp.add_argument("--origin", default=None, help="report the outcomes of one origin's people (e.g. AFG)")
@@ -138,11 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     dash = sub.add_parser("dashboard", help="the workshop dashboard in the browser (offline): levers against the baseline")
     dash.add_argument("--port", type=_whole_at_least_1, default=8765, help="port to serve on (default 8765)")
     dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
-    dash.add_argument("--agents", type=_whole_at_least_1, default=None, help="cohorts at home per run (default 20,000)")
+    dash.add_argument("--agents", type=_whole_at_least_1, default=None, help="cohorts at home per run (default 5,000)")
     dash.add_argument("--persons-per-mover", type=_positive_int, default=None,
-                      help="persons in each row of movers (default 100; coarser answers sooner)")
+                      help="persons in each row of movers (default 150; coarser answers sooner)")
     dash.add_argument("--persons-per-agent-abroad", type=_float, default=None,
-                      help="persons in each row of the people abroad at the start (default: as for movers)")
+                      help="persons in each row of the people abroad at the start (default 300)")
     dash.add_argument("--seed", type=_positive_int, default=None, help="seed shared by scenario and baseline (default 0)")
     levers = sub.add_parser("levers", help="the Call for Action's actions and the levers that represent them")
     levers.add_argument("--goal", type=int, choices=range(1, 7), metavar="N", help="only priority goal N (1-6)")

@@ -26,8 +26,6 @@ from bp_sim.atomic import atomic_dir, check_out
 from bp_sim.errors import InputError, Note
 from bp_sim.network import load_network
 from bp_sim.outcomes import IS_FLOW, OUTCOME_NAMES, OUTCOMES, horizon_totals
-from bp_sim.plots import draw_figures
-from bp_sim.reports.compare import plot_differences, plot_series, write_report
 from bp_sim.scenario import MAX_SEED, Scenario, load_scenario
 from bp_sim.stats import mean_ci
 from bp_sim.tally import E_DEATHS, E_DETECTIONS, E_INTERCEPTIONS
@@ -238,6 +236,11 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
                 "agents": agents, "weeks": weeks, "seconds_total": time.perf_counter() - t0,
                 "focus": f"{focus.kind} {focus.label}" if focus.kind else "",
                 "seconds_per_run": float(np.mean([r.seconds for r in results]))}
+        # Imported here, not with the module: the worker processes import this module for `_run_one`
+        # and draw nothing (matplotlib took about 0.4 s of each worker's start).
+        from bp_sim.plots import draw_figures
+        from bp_sim.reports.compare import plot_differences, plot_series, write_report
+
         write_report(summary, loaded, info, tmp / "report.md")
         failed = draw_figures({"timeseries.png": lambda: plot_series(names, dates, series, tmp / "timeseries.png"),
                                "differences.png": lambda: plot_differences(summary, names, tmp / "differences.png")})

@@ -16,7 +16,7 @@ from bp_sim.model import SilkRoutesModel
 from bp_sim.outcomes import OUTCOME_NAMES
 
 SUMMARY_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "regression_summary.json"
-SETTINGS = {"scenario": "baseline", "agents": 20_000, "weeks": 104, "seed": 12345}
+SETTINGS = {"scenario": "baseline", "agents": 5_000, "weeks": 104, "seed": 12345}
 
 
 def summary() -> dict:

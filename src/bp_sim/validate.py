@@ -21,9 +21,12 @@ from bp_sim.population import REJOIN_PER_ORIGIN, home_persons, total_persons
 from bp_sim.scenario import Scenario, check_shares_over_time
 from bp_sim.states import N_STATES
 
-DEFAULT_AGENTS = 20_000  # cohorts at home: about 31,000 persons each
+# The defaults below keep the README's main job about as fast as before people moved at their own resolution and
+# keep every rare-outcome CV under 15% (benchmarks/README.md, "Coarser default resolutions, measured").
+DEFAULT_AGENTS = 5_000  # cohorts at home: about 127,000 persons each
 MIN_AGENTS = 100
-DEFAULT_PERSONS_PER_MOVER = 100  # persons per row of movers (benchmarks/README.md, "Two resolutions": speed and spread)
+DEFAULT_PERSONS_PER_MOVER = 150  # persons per row of movers
+DEFAULT_PERSONS_PER_AGENT_ABROAD = 300.0  # persons per row of the people abroad at the start (the 2020 stocks)
 MAX_PERSONS_PER_MOVER = 1_000_000
 # Rows of movers a run makes, per person of the population and year, at one person per mover:
 # the baseline 2020-2024 made 0.0098 (benchmarks/README.md, "Two resolutions"); rounded up.
@@ -45,12 +48,12 @@ def population_size(sc: Scenario, agents: int | None, net: Network, p) -> int:
 def resolutions(sc: Scenario, persons_per_mover: int | None = None,
                 persons_per_agent_abroad: float | None = None) -> tuple[int, float]:
     """Persons per row of movers and per row abroad at the start: the arguments, else the
-    scenario's `[population]`, else the defaults (abroad: as many as a mover)."""
+    scenario's `[population]`, else the defaults."""
     ppm = persons_per_mover if persons_per_mover is not None else sc.persons_per_mover
     ppm = DEFAULT_PERSONS_PER_MOVER if ppm is None else ppm
     ppm = checks.whole("persons_per_mover", ppm, 1, MAX_PERSONS_PER_MOVER, "a whole number of persons")
     abroad = persons_per_agent_abroad if persons_per_agent_abroad is not None else sc.persons_per_agent_abroad
-    abroad = float(ppm) if abroad is None else checks.number("persons_per_agent_abroad", abroad, 1, 1e8)
+    abroad = DEFAULT_PERSONS_PER_AGENT_ABROAD if abroad is None else checks.number("persons_per_agent_abroad", abroad, 1, 1e8)
     return int(ppm), float(abroad)
 
 

@@ -15,8 +15,9 @@ from bp_sim.levers.setting import select
 from bp_sim.model import SilkRoutesModel
 from bp_sim.network import Network, load_network
 from bp_sim.scenario import Scenario, load_scenario, scenarios_dir
+from bp_sim.validate import DEFAULT_AGENTS
 
-DASHBOARD_AGENTS = 20_000  # cohorts: the default run (validate.DEFAULT_AGENTS)
+DASHBOARD_AGENTS = DEFAULT_AGENTS  # cohorts: the default run
 DASHBOARD_REPLICATES = 8  # paired replicates the page fills in after the first
 
 

@@ -44,7 +44,7 @@ class PageState:
     preset: str = "baseline"
     moves: tuple[Move, ...] = ()
     seed: int = 0
-    agents: int = 20_000
+    agents: int = 5_000  # the default run's cohorts (validate.DEFAULT_AGENTS)
     replicates: int = 8
     compare_with: str | None = None
     persons_per_mover: int | None = None  # the server's resolution (None: the scenario's, else the default)

@@ -134,7 +134,8 @@ def write_doc(df: pd.DataFrame, model, path: Path = DOC) -> None:
         "# Plausibility: the baseline against public figures",
         "",
         f"One baseline run, {model.n_agents:,} cohorts at home ({model.persons_per_agent:,.0f} persons each), movers "
-        f"and people abroad in rows of {model.persons_per_mover} persons, seed "
+        f"in rows of {model.persons_per_mover} persons and the people abroad in 2020 in rows of "
+        f"{model.persons_per_agent_abroad:,.0f}, seed "
         f"{model.seed}, 2020-2024. Made by `python -m bp_sim.reports.plausibility --agents {model.n_agents} "
         f"--seed {model.seed}`; observed values and their sources are in `src/bp_sim/data/observed.csv` "
         "(figure ids refer to `public_figures.csv`).",
