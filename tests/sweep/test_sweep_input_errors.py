@@ -15,6 +15,7 @@ import pytest
 
 from bp_sim.cli import main
 from bp_sim.errors import InputError
+from bp_sim.scenario import load_scenario
 from bp_sim.sweep import run_sweep
 from bp_sim.sweep.spec import load_experiment
 
@@ -61,7 +62,10 @@ def test_a_resolution_out_of_range_in_a_sweep_file(tmp_path, capsys, line, patte
 
 def test_the_resolutions_of_a_sweep_file_reach_its_runs(tmp_path):
     exp = load_experiment(write_experiment(tmp_path, persons_per_mover=500))
-    assert (exp.scenario.persons_per_mover, exp.scenario.persons_per_agent_abroad) == (500, None)
+    base = load_scenario("baseline")
+    assert base.persons_per_mover != 500
+    # the sweep file's resolution replaces the base scenario's; the one it does not set stays the base's
+    assert (exp.scenario.persons_per_mover, exp.scenario.persons_per_agent_abroad) == (500, base.persons_per_agent_abroad)
     other = load_experiment(write_experiment(tmp_path, name="other", persons_per_mover=700))
     assert other.scenario_fingerprint() != exp.scenario_fingerprint()  # other runs: not resumed as the same
 
