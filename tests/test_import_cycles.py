@@ -23,11 +23,11 @@ LAYERS = (
     ("network", "parameters", "settings", "policy", "world", "tally"),
     ("levers",),
     ("scenario",),
-    ("build", "policy_build", "population", "mechanisms", "kernel", "outcomes", "invariants"),
+    ("build", "policy_build", "population", "mechanisms", "kernel", "outcomes", "targets", "invariants"),
     ("phases", "validate"),
     ("model",),
     ("reference", "engines", "warmup", "plots", "procpool", "regression"),
-    ("runner", "compare", "sweep", "dashboard", "reports", "cli"),
+    ("runner", "compare", "sweep", "calibration", "dashboard", "reports", "cli"),
 )
 
 

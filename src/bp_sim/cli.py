@@ -132,6 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Numba threads per run (default: cores / workers)")
     swp.add_argument("--scheduler", default=None, help="address or scheduler file of a running Dask scheduler (--backend dask)")
     swp.add_argument("--quiet", action="store_true", help="no progress display")
+    cal = sub.add_parser("calibrate", help="fit the free parameters to the record (history matching, experiments/calibration.toml)")
+    cal.add_argument("config", help="a calibration file, e.g. experiments/calibration.toml")
+    cal.add_argument("--out", required=True, help="results folder; the same command on it again resumes")
+    cal.add_argument("--backend", choices=("local", "dask"), default="local",
+                     help="local (default): processes on this machine; dask: Dask distributed")
+    cal.add_argument("--workers", type=_whole_at_least_1, default=None,
+                     help="runs at a time (default: one per core; not with --scheduler)")
+    cal.add_argument("--scheduler", default=None, help="address or scheduler file of a running Dask scheduler (--backend dask)")
+    cal.add_argument("--quiet", action="store_true", help="no progress display")
     ana = sub.add_parser("analyse", help="tables, sensitivity indices and plots of a sweep's results")
     ana.add_argument("dir", help="a sweep's results folder (the --out of bp-sim sweep)")
     ana.add_argument("--out", default=None, help="where to write (default: DIR/analysis)")
@@ -238,6 +247,8 @@ def _main(args: argparse.Namespace) -> int:
                   "differences.png report.md")
         elif args.command == "sweep":
             return _sweep(args)
+        elif args.command == "calibrate":
+            return _calibrate(args)
         elif args.command == "analyse":
             from bp_sim.sweep.analyse import analyse
 
@@ -299,6 +310,26 @@ def _sweep(args: argparse.Namespace) -> int:
             last = err.strip().splitlines()[-1] if err.strip() else "?"
             sys.stderr.write(f"  {rid}: {last}\n")
         return 1
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    """Run a calibration; exit 0 when done, 130 on Ctrl-C (the same command resumes it)."""
+    from bp_sim.calibration.run import calibrate
+    from bp_sim.sweep import SweepInterrupted
+
+    try:
+        result = calibrate(args.config, args.out, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
+                           stream=None if args.quiet else sys.stderr)
+    except SweepInterrupted:
+        sys.stderr.write(f"\nbp-sim: interrupted; finished runs are kept in {args.out}. To go on: "
+                         f"bp-sim calibrate {args.config} --out {args.out}\n")
+        return _exit_code_interrupted()
+    print(f"calibrated in {result.seconds:.0f} s ({result.runs} runs): effective sample size "
+          f"{result.effective_size:.0f}, {100 * result.kept_share:.1f}% of the last candidates not ruled out; "
+          f"misfits: {', '.join(result.misfits) or 'none'}")
+    print(f"outputs in {args.out}/: posterior.parquet posterior_sets.parquet identifiability.csv fit.csv "
+          "calibrated.toml calibration.json fit.png marginals.png pairs.png")
     return 0
 
 

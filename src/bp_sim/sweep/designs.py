@@ -57,6 +57,8 @@ def to_values(f: Factor, u: np.ndarray) -> np.ndarray:
 
 def design_points(exp: Experiment) -> np.ndarray:
     """All design points in design order, shape (points, factors), in the factors' own units."""
+    if exp.design == "points":
+        return np.array(exp.points, dtype=float).reshape(len(exp.points), len(exp.factors))
     if exp.design == "grid":
         combos = list(itertools.product(*(f.values for f in exp.factors)))
         return np.array(combos, dtype=float).reshape(len(combos), len(exp.factors))

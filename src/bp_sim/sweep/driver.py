@@ -117,7 +117,7 @@ def _meta(exp: Experiment, n_points: int, n_runs: int, old: dict | None) -> dict
             "design_seed": exp.design_seed, "levels": exp.levels, "second_order": exp.second_order,
             "replicates": exp.replicates, "seed": exp.seed, "seeds": "replicate r runs with seed + r at every point",
             "factors": [f.describe() for f in exp.factors], "outcomes": list(exp.outcomes),
-            "points": n_points, "runs": n_runs,
+            "targets": [t.id for t in exp.targets], "points": n_points, "runs": n_runs,
             "dataset": "results/: one Parquet file per run, one row per outcome (read the folder as one table)",
             "sessions": list((old or {}).get("sessions", []))}
 
@@ -155,7 +155,7 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, backend: 
         store.write_design(exp.names, points, [point_id(dict(zip(exp.names, map(float, row), strict=True)))
                                                for row in points])
         store.write_meta(meta)
-        finished = store.finished(len(exp.outcomes))
+        finished = store.finished(len(exp.kept))
         todo = [r for r in runs if r.run_id not in finished]
         report = SweepReport(out, len(runs), len(runs) - len(todo))
         progress = Progress(len(runs), report.already, stream) if stream is not None else None
@@ -166,7 +166,7 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, backend: 
 
         def on_result(res: JobResult) -> None:
             if res.error is None:
-                store.write_result(res, exp.names, exp.outcomes)
+                store.write_result(res, exp.names, exp.kept)
                 report.done += 1
             else:
                 store.write_failure(res)
@@ -175,7 +175,7 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, backend: 
                 progress.update(res.error is None)
             stopping.raise_if_requested()  # a Ctrl-C whose exception was dropped (`stopping`) stops here
 
-        jobs = [Job(r, exp.scenario, exp.factors, exp.agents, exp.outcomes, threads) for r in todo]
+        jobs = [Job(r, exp.scenario, exp.factors, exp.agents, exp.outcomes, threads, exp.targets) for r in todo]
         status = "stopped by an error"
         try:
             if jobs and scheduler is None:

@@ -10,6 +10,7 @@ and two design points with equal values share their runs.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -43,9 +44,12 @@ def point_id(values: dict[str, float]) -> str:
 
 def run_id(exp: Experiment, values: dict[str, float], replicate: int, seed: int) -> str:
     """Stable id of a run: the same inputs give the same id in any session, on any machine."""
-    return _hash({"values": values, "replicate": replicate, "seed": seed, "weeks": exp.scenario.weeks,
-                  "agents": exp.agents, "scenario": exp.scenario_fingerprint(), "outcomes": list(exp.outcomes),
-                  "timing": {f.name: f.describe().get("timing") for f in exp.factors}})
+    inputs = {"values": values, "replicate": replicate, "seed": seed, "weeks": exp.scenario.weeks,
+              "agents": exp.agents, "scenario": exp.scenario_fingerprint(), "outcomes": list(exp.outcomes),
+              "timing": {f.name: f.describe().get("timing") for f in exp.factors}}
+    if exp.targets:  # only then, so that the ids of sweeps without targets stay what they were
+        inputs["targets"] = [dataclasses.asdict(t) for t in exp.targets]
+    return _hash(inputs)
 
 
 def plan(exp: Experiment) -> tuple[np.ndarray, list[Run]]:

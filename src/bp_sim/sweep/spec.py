@@ -28,6 +28,7 @@ the value and what is allowed.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import math
@@ -42,6 +43,7 @@ from bp_sim.levers.setting import LeverSetting, lever_changes, parse_levers
 from bp_sim.outcomes import OUTCOME_NAMES
 from bp_sim.parameters import SPECS
 from bp_sim.scenario import Scenario, check_shares_over_time, load_scenario, valid_places
+from bp_sim.targets import Target
 from bp_sim.userfiles import existing_file, read_text, read_toml
 from bp_sim.validate import set_resolutions
 
@@ -113,6 +115,14 @@ class Experiment:
     agents: int | None
     outcomes: tuple[str, ...]
     raw_text: str = field(default="", repr=False)
+    # Made in code, not read from a sweep file (`bp-sim calibrate` builds its waves so):
+    points: tuple[tuple[float, ...], ...] | None = None  # design "points": the points themselves, in factor order
+    targets: tuple[Target, ...] = ()  # calibration targets whose simulated values are kept beside the outcomes
+
+    @property
+    def kept(self) -> tuple[str, ...]:
+        """What each run's result file holds, a row each: the outcomes' horizon totals, then the targets' values."""
+        return self.outcomes + tuple(t.id for t in self.targets)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -130,6 +140,10 @@ class Experiment:
                    "levels": self.levels, "second_order": self.second_order, "replicates": self.replicates,
                    "seed": self.seed, "agents": self.agents, "weeks": self.scenario.weeks,
                    "outcomes": list(self.outcomes)}
+        if self.points is not None:
+            content["points"] = [list(p) for p in self.points]
+        if self.targets:
+            content["targets"] = [dataclasses.asdict(t) for t in self.targets]
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

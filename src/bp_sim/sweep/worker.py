@@ -20,6 +20,7 @@ from bp_sim.outcomes import OUTCOME_INDEX, horizon_totals
 from bp_sim.scenario import Scenario
 from bp_sim.sweep.runs import Run, build_scenario
 from bp_sim.sweep.spec import Factor
+from bp_sim.targets import Target, simulated_all
 
 # Test hook: when this variable names a file, the first worker to claim it (by deleting it) dies
 # at once with os._exit, as a killed or lost worker would. Used by tests/sweep to show that the
@@ -38,11 +39,12 @@ class Job:
     agents: int | None
     outcomes: tuple[str, ...]
     threads: int | None  # Numba threads for this run (None: the worker's default)
+    targets: tuple[Target, ...] = ()  # calibration targets whose simulated values follow the outcomes
 
 
 @dataclass(frozen=True)
 class JobResult:
-    """The horizon total of each kept outcome, or the error that stopped the run."""
+    """The horizon total of each kept outcome and the value of each target, or the error that stopped the run."""
 
     run: Run
     totals: tuple[float, ...] | None
@@ -97,6 +99,7 @@ def execute(job: Job) -> JobResult:
         model.run()
         totals = horizon_totals(model.recorder.outcomes[: model.recorder.steps_done])
         kept = tuple(float(totals[OUTCOME_INDEX[name]]) for name in job.outcomes)
+        kept += tuple(float(v) for v in simulated_all(model, list(job.targets)))
         return JobResult(job.run, kept, None, time.perf_counter() - t0)
     except Exception:
         return JobResult(job.run, None, traceback.format_exc(limit=6), time.perf_counter() - t0)
