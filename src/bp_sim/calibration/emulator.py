@@ -24,7 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_TRAIN = 1200  # training points per emulator (the most recent kept): fitting costs grow with the cube of this
+MAX_TRAIN = 1200  # training points per emulator (the most recent kept): conditioning costs grow with the cube of this
+MAX_HYPER = 250  # points the kernel's hyperparameters are fitted on (each optimizer step costs their cube)
+MAX_ITER = 60  # optimizer iterations for the hyperparameters
 
 
 def log_values(values: np.ndarray) -> np.ndarray:
@@ -56,32 +58,59 @@ class Emulators:
         return mu, sd
 
 
-def fit_emulators(unit: np.ndarray, y: np.ndarray, seed: int) -> Emulators:
-    """Fit one emulator per column of y (points x targets, log scale) on the unit-cube points."""
+def _optimizer(obj_func, initial_theta, bounds):
+    """scikit-learn's L-BFGS-B, stopped after `MAX_ITER` iterations (the fit is for screening, not for
+    the last digit of a length scale; unbounded it took 5-20 s a target on 2 cores)."""
+    from scipy.optimize import minimize
+
+    res = minimize(obj_func, initial_theta, method="L-BFGS-B", jac=True, bounds=bounds, options={"maxiter": MAX_ITER})
+    return res.x, res.fun
+
+
+def _fit_one(unit: np.ndarray, col: np.ndarray, seed: int):
+    """One target's emulator: hyperparameters fitted on at most `MAX_HYPER` points, then the
+    process conditioned on all of them with those hyperparameters."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
+    d = unit.shape[1]
+    kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * Matern(np.full(d, 0.5), (1e-2, 1e2), nu=2.5)
+              + WhiteKernel(1e-2, (1e-8, 1e1)))
+    pick = np.random.default_rng(seed).permutation(len(col))[:MAX_HYPER]
+    gp = GaussianProcessRegressor(kernel, normalize_y=True, optimizer=_optimizer, random_state=seed)
+    with warnings.catch_warnings():  # a length scale at its upper bound: the target does not depend on that parameter
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gp.fit(unit[pick], col[pick])
+    if len(col) > len(pick):
+        gp = GaussianProcessRegressor(gp.kernel_, normalize_y=True, optimizer=None).fit(unit, col)
+    return gp
+
+
+def fit_emulators(unit: np.ndarray, y: np.ndarray, seed: int, jobs: int = 1) -> Emulators:
+    """Fit one emulator per column of y (points x targets, log scale) on the unit-cube points,
+    `jobs` targets at a time (joblib processes)."""
+    from joblib import Parallel, delayed
+
     unit, y = unit[-MAX_TRAIN:], y[-MAX_TRAIN:]
     d = unit.shape[1]
-    models, constants, noise, scales = [], np.zeros(y.shape[1]), np.zeros(y.shape[1]), np.full((y.shape[1], d), np.inf)
+    constants, noise, scales = np.zeros(y.shape[1]), np.zeros(y.shape[1]), np.full((y.shape[1], d), np.inf)
+    todo = []
     for j in range(y.shape[1]):
         col = y[:, j]
         ok = np.isfinite(col)
         if ok.sum() < 3 or np.ptp(col[ok]) < 1e-9:
-            models.append(None)
             constants[j] = float(np.nanmean(col)) if ok.any() else np.nan
-            continue
-        kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * Matern(np.full(d, 0.5), (1e-2, 1e2), nu=2.5)
-                  + WhiteKernel(1e-2, (1e-8, 1e1)))
-        gp = GaussianProcessRegressor(kernel, normalize_y=True, n_restarts_optimizer=1, random_state=seed + j)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # a bound reached: the length scale is at its limit
-            gp.fit(unit[ok], col[ok])
+        else:
+            todo.append(j)
+    fitted = Parallel(n_jobs=jobs)(delayed(_fit_one)(unit[np.isfinite(y[:, j])], y[np.isfinite(y[:, j]), j], seed + j)
+                                   for j in todo)
+    models: list = [None] * y.shape[1]
+    for j, gp in zip(todo, fitted, strict=True):
         params = gp.kernel_.get_params()
         scales[j] = params["k1__k2__length_scale"]
         noise[j] = float(np.sqrt(params["k2__noise_level"]) * gp._y_train_std)
-        models.append(gp)
+        models[j] = gp
     return Emulators(models, constants, noise, scales)
 
 

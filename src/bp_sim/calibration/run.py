@@ -118,7 +118,7 @@ def calibrate(path: str | Path, out: str | Path, *, backend: str = "local", work
         units.append(u)
         ys.append(y)
         tf = time.perf_counter()
-        em = fit_emulators(np.vstack(units), np.vstack(ys), cfg.seed)
+        em = fit_emulators(np.vstack(units), np.vstack(ys), cfg.seed, jobs=_jobs(workers, scheduler))
         around = _kept_points(em, np.vstack(units), log_expected, obs_sd, cfg)
         s = P.screen(em, P.candidates(cfg.candidates, d, cfg.seed + 17 * w, around), log_expected, obs_sd,
                      cfg.discrepancy, cfg.cutoff, cfg.rank)
@@ -168,6 +168,13 @@ def calibrate(path: str | Path, out: str | Path, *, backend: str = "local", work
     summary["figures_not_drawn"] = draw_all(out, cfg, fit, post, sets)
     _write_summary(out, summary)
     return CalibrationResult(out, runs, time.perf_counter() - t0, misfits, ess, float(ps.kept.mean()))
+
+
+def _jobs(workers: int | None, scheduler: str | None) -> int:
+    """Processes fitting emulators here: the local workers, else this machine's cores."""
+    from bp_sim.sweep.driver import cores
+
+    return workers if workers and scheduler is None else cores()
 
 
 def _kept_points(em: Emulators, unit: np.ndarray, log_expected: np.ndarray, obs_sd: np.ndarray,
