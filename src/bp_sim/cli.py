@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--jobs", type=_positive_int, default=1, help="processes in parallel (default 1)")
     cmp.add_argument("--origin", default=None, help="report the outcomes of one origin's people (e.g. AFG)")
     cmp.add_argument("--route", default=None, help="report one leg's deaths, interceptions and detections (e.g. TUR->GRC_EVROS)")
+    cmp.add_argument("--posterior", default=None,
+                     help="parameter sets (posterior_sets.parquet of bp-sim calibrate): replicate r uses set r in every "
+                          "scenario; as many runs at their median say whether parameters or random draws dominate")
     cmp.add_argument("--out", default="runs/compare", help="output folder (default: runs/compare)")
     cmp.add_argument("--quiet", action="store_true", help="no progress display")
     swp = sub.add_parser("sweep", help="run (or resume) a sweep of lever and parameter values (experiments/*.toml)")
@@ -242,7 +245,7 @@ def _main(args: argparse.Namespace) -> int:
             compare(args.baseline, args.scenarios, reps=args.reps, years=args.years, agents=args.agents,
                     seed=args.seed, jobs=args.jobs, out=args.out, progress=progress,
                     persons_per_mover=args.persons_per_mover, persons_per_agent_abroad=args.persons_per_agent_abroad,
-                    origin=args.origin, route=args.route)
+                    origin=args.origin, route=args.route, posterior=args.posterior)
             print(f"outputs in {args.out}/: summary.csv runs.parquet timeseries.parquet timeseries.png "
                   "differences.png report.md")
         elif args.command == "sweep":

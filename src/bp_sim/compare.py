@@ -8,6 +8,7 @@ pool of processes; each process gets an equal share of the cores for Numba's thr
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import multiprocessing as mp
@@ -42,6 +43,7 @@ class RunResult:
     seed: int
     series: np.ndarray  # (weeks, outcomes)
     seconds: float
+    parameters: tuple[tuple[str, float], ...] = ()  # the values the run used of the parameters asked for
 
 
 # The outcomes a single leg has (`--route`): outcome -> the leg's counter (tally.E_*).
@@ -85,19 +87,34 @@ def focused_series(model, focus: Focus) -> np.ndarray:
     return rec.outcomes[:steps].copy()
 
 
-def _run_one(job: tuple[int, int, Scenario, int | None, int, Focus]) -> RunResult:
-    k, rep, sc, agents, seed, focus = job
+def _run_one(job: tuple[int, int, Scenario, int | None, int, Focus, tuple[str, ...]]) -> RunResult:
+    k, rep, sc, agents, seed, focus, names = job
     from bp_sim.model import SilkRoutesModel
 
     t0 = time.perf_counter()
     model = SilkRoutesModel(sc, agents=agents, seed=seed)
     model.run()
-    return RunResult(k, rep, seed, focused_series(model, focus), time.perf_counter() - t0)
+    used = tuple((name, float(model.p_base[name])) for name in names)  # read back from the model itself
+    return RunResult(k, rep, seed, focused_series(model, focus), time.perf_counter() - t0, used)
+
+
+def with_parameters(sc: Scenario, values: dict[str, float]) -> Scenario:
+    """A copy of the scenario with these parameter values; a scenario that sets one of them itself
+    is refused (a posterior's value would silently replace the scenario's)."""
+    clash = sorted(set(values) & set(sc.parameters))
+    if clash:
+        raise InputError(f"scenario {sc.name}, parameters.{clash[0]}", sc.parameters[clash[0]],
+                         "no value for a parameter the posterior sets (--posterior): remove it from the scenario")
+    out = copy.deepcopy(sc)
+    out.parameters = {**sc.parameters, **values}
+    return out
 
 
 def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, seed: int, jobs: int,
-                   progress: Callable[[int, int], None] | None = None, focus: Focus = Focus()) -> list[RunResult]:
+                   progress: Callable[[int, int], None] | None = None, focus: Focus = Focus(),
+                   parameters: list[dict[str, float]] | None = None) -> list[RunResult]:
     """Every scenario x replicate, in parallel over `jobs` processes (1: in this process).
+    `parameters`: None, or the parameter values of each replicate, the same in every scenario.
 
     When Numba's cache is cold the engine is compiled here first, saying so (unless `progress`
     is None: quiet), so that worker processes load it from the cache instead of each compiling it
@@ -109,7 +126,9 @@ def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, see
 
     if jobs <= 1 or not engine_cached():
         warm_up_engine(scenarios[0], stream=sys.stderr if progress is not None else None)
-    work = [(k, r, sc, agents, seed + r, focus) for r in range(reps) for k, sc in enumerate(scenarios)]
+    names = tuple(parameters[0]) if parameters else ()
+    work = [(k, r, with_parameters(sc, parameters[r]) if parameters else sc, agents, seed + r, focus, names)
+            for r in range(reps) for k, sc in enumerate(scenarios)]
     results: list[RunResult] = []
     if jobs <= 1:
         for n, job in enumerate(work):
@@ -143,6 +162,33 @@ def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, see
     return sorted(results, key=lambda r: (r.scenario, r.replicate))
 
 
+def _totals(results: list[RunResult], n_scenarios: int, reps: int, weeks: int, focus: Focus) -> np.ndarray:
+    """(scenarios, replicates, outcomes) horizon totals of a set of runs."""
+    series = np.full((n_scenarios, reps, weeks, len(OUTCOME_NAMES)), np.nan)
+    for r in results:
+        series[r.scenario, r.replicate] = r.series
+    totals = np.stack([[horizon_totals(series[k, i]) for i in range(reps)] for k in range(n_scenarios)])
+    if focus.kind == "route":
+        totals[:, :, [name not in ROUTE_OUTCOMES for name in OUTCOME_NAMES]] = np.nan
+    return totals
+
+
+def _split_uncertainty(summary: pd.DataFrame, names: list[str], posterior: np.ndarray, fixed: np.ndarray) -> pd.DataFrame:
+    """Add to each row the sd of the paired difference from the random draws alone (runs at the
+    posterior median), from the parameters (the rest of the posterior runs' variance), and which
+    of the two dominates."""
+    extra = []
+    for k in range(len(names)):
+        for j in range(len(OUTCOME_NAMES)):
+            total = np.nanvar(posterior[k, :, j] - posterior[0, :, j], ddof=1) if k else np.nanvar(posterior[0, :, j], ddof=1)
+            draws = np.nanvar(fixed[k, :, j] - fixed[0, :, j], ddof=1) if k else np.nanvar(fixed[0, :, j], ddof=1)
+            params = max(0.0, total - draws)
+            dominant = "" if not np.isfinite(total) or total == 0 else ("parameters" if params > draws else "random draws")
+            extra.append({"sd_random_draws": float(np.sqrt(draws)), "sd_parameters": float(np.sqrt(params)),
+                          "uncertainty_mostly_from": dominant})
+    return pd.concat([summary.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
+
+
 def summarise(names: list[str], totals: np.ndarray) -> pd.DataFrame:
     """summary.csv rows: mean and CI per scenario and outcome, paired difference vs the baseline.
 
@@ -167,11 +213,14 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
             agents: int | None = None, seed: int = 0, jobs: int = 1, out: str | Path = "runs/compare",
             progress: Callable[[int, int], None] | None = None, persons_per_mover: int | None = None,
             persons_per_agent_abroad: float | None = None, origin: str | None = None,
-            route: str | None = None) -> pd.DataFrame:
+            route: str | None = None, posterior: str | Path | None = None) -> pd.DataFrame:
     """Run and compare; write summary.csv, runs.parquet, timeseries.parquet, figures, report.md.
 
     `origin` (an origin's id, e.g. AFG) reports every outcome for that origin's people alone;
     `route` (a leg, SOURCE->TARGET) reports the leg's deaths, interceptions and detections.
+    `posterior` (a file of parameter sets, `bp-sim calibrate`'s posterior_sets.parquet): replicate r
+    uses set r in every scenario, and as many runs again at the sets' median measure the spread the
+    random draws alone give, so the report can say which of the two dominates each outcome.
 
     Every input (scenarios, options, the output folder, the memory `jobs` runs at once need) is
     checked here, before the first run starts and before any worker process exists.
@@ -204,9 +253,23 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
             check_runnable(sc, net, agents, processes=min(jobs, reps * len(loaded)))
         except InputError as exc:
             raise exc.in_file(sc.source) from None
+    sets = fixed = None
+    if posterior is not None:
+        from bp_sim.calibration.sets import load_sets, median_set
+
+        table = load_sets(posterior, reps)
+        sets = [{k: float(v) for k, v in row.items()} for _, row in table.iterrows()]
+        fixed = [median_set(table)] * reps
+        for sc in loaded:
+            for values in (sets[0], fixed[0]):
+                try:
+                    check_runnable(with_parameters(sc, values), net, agents, processes=min(jobs, reps * len(loaded)))
+                except InputError as exc:
+                    raise exc.in_file(sc.source) from None
     check_out(out, "compare")
     t0 = time.perf_counter()
-    results = run_replicates(loaded, reps, agents, seed, jobs, progress, focus)
+    results = run_replicates(loaded, reps, agents, seed, jobs, progress, focus, sets)
+    fixed_results = run_replicates(loaded, reps, agents, seed, jobs, progress, focus, fixed) if fixed else []
     weeks = loaded[0].weeks
     series = np.full((len(loaded), reps, weeks, len(OUTCOME_NAMES)), np.nan)
     for r in results:
@@ -215,9 +278,13 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
     if focus.kind == "route":  # a leg has only its own outcomes: the others are not zero but undefined
         totals[:, :, [name not in ROUTE_OUTCOMES for name in OUTCOME_NAMES]] = np.nan
     summary = summarise(names, totals)
+    if fixed_results:
+        summary = _split_uncertainty(summary, names, totals, _totals(fixed_results, len(loaded), reps, weeks, focus))
     with atomic_dir(out, "compare") as tmp:
         summary.to_csv(tmp / "summary.csv", index=False)
+        used = {(r.scenario, r.replicate): dict(r.parameters) for r in results}
         runs = pd.DataFrame([{"scenario": names[k], "replicate": i, "seed": seed + i,
+                              **({"parameter_set": i} if sets else {}), **used[(k, i)],
                               **dict(zip(OUTCOME_NAMES, totals[k, i], strict=True))}
                              for k in range(len(loaded)) for i in range(reps)])
         runs.to_parquet(tmp / "runs.parquet", index=False)
@@ -235,6 +302,8 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
         info = {"baseline": names[0], "scenarios": names[1:], "replicates": reps, "seed": seed, "jobs": jobs,
                 "agents": agents, "weeks": weeks, "seconds_total": time.perf_counter() - t0,
                 "focus": f"{focus.kind} {focus.label}" if focus.kind else "",
+                "posterior": str(Path(posterior).resolve()) if posterior is not None else None,
+                "posterior_parameters": sorted(sets[0]) if sets else [],
                 "seconds_per_run": float(np.mean([r.seconds for r in results]))}
         # Imported here, not with the module: the worker processes import this module for `_run_one`
         # and draw nothing (matplotlib took about 0.4 s of each worker's start).

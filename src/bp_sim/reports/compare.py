@@ -97,6 +97,11 @@ def write_report(summary: pd.DataFrame, scenarios, info: dict, path: Path) -> No
              f"{info['agents'] or 'default'} agents. Flows are totals over the horizon; stocks and rates are "
              "weekly means. Intervals are 95% t-intervals over replicates; differences are paired by "
              "replicate.", ""]
+    if info.get("posterior"):
+        lines += [f"**Parameter uncertainty included.** Replicate r uses parameter set r of `{info['posterior']}` "
+                  f"in every scenario ({', '.join(f'`{n}`' for n in info['posterior_parameters'])}), so the intervals "
+                  "carry the posterior's spread as well as the random draws'. As many runs again at the sets' median "
+                  "measure the random draws alone; the last column says which of the two dominates the difference.", ""]
     if info.get("focus"):
         kind, label = info["focus"].split(" ", 1)
         lines += [f"**Outcomes of {'the people of ' + label if kind == 'origin' else 'the leg ' + label} alone**"
@@ -115,14 +120,17 @@ def write_report(summary: pd.DataFrame, scenarios, info: dict, path: Path) -> No
         rows = summary[summary.scenario == sc.name].set_index("outcome")
         base_rows = summary[summary.scenario == base].set_index("outcome")
         moved, unclear = [], []
-        lines += ["| outcome | baseline | scenario | difference | 95% interval | % | interval crosses 0 |",
-                  "|---|---:|---:|---:|---:|---:|:---:|"]
+        split = "uncertainty_mostly_from" in rows.columns
+        lines += ["| outcome | baseline | scenario | difference | 95% interval | % | interval crosses 0 |"
+                  + (" uncertainty mostly from |" if split else ""),
+                  "|---|---:|---:|---:|---:|---:|:---:|" + ("---|" if split else "")]
         for outcome in rows.index:
             r, b = rows.loc[outcome], base_rows.loc[outcome]
             crosses = not (r.diff_ci_low > 0 or r.diff_ci_high < 0)
             pct = f"{r.diff_pct:+.1f}%" if np.isfinite(r.diff_pct) else "n/a"
             lines.append(f"| {outcome} | {_fmt(b['mean'])} | {_fmt(r['mean'])} | {_fmt(r.diff_vs_baseline)} | "
-                         f"{_fmt(r.diff_ci_low)} to {_fmt(r.diff_ci_high)} | {pct} | {'yes' if crosses else 'no'} |")
+                         f"{_fmt(r.diff_ci_low)} to {_fmt(r.diff_ci_high)} | {pct} | {'yes' if crosses else 'no'} |"
+                         + (f" {r.uncertainty_mostly_from or 'n/a'} |" if split else ""))
             if np.isfinite(r.diff_pct) and abs(r.diff_pct) >= 1.0:
                 (unclear if crosses else moved).append(f"{outcome.replace('_', ' ')} {pct}")
         lines += ["", "In plain words: " + ("; ".join(moved) if moved else "no outcome moved clearly") + ".",
