@@ -87,6 +87,17 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _add_backend_options(cmd: argparse.ArgumentParser) -> None:
+    """The options of a command whose runs go through the sweep backends (sweep, calibrate)."""
+    cmd.add_argument("--out", required=True, help="results folder; the same command on it again resumes")
+    cmd.add_argument("--backend", choices=("local", "dask"), default="local",
+                     help="local (default): processes on this machine; dask: Dask distributed")
+    cmd.add_argument("--workers", type=_whole_at_least_1, default=None,
+                     help="runs at a time (default: one per core; not with --scheduler)")
+    cmd.add_argument("--scheduler", default=None, help="address or scheduler file of a running Dask scheduler (--backend dask)")
+    cmd.add_argument("--quiet", action="store_true", help="no progress display")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bp-sim", description="Silk Routes migration simulator (Budapest Process)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -126,24 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--quiet", action="store_true", help="no progress display")
     swp = sub.add_parser("sweep", help="run (or resume) a sweep of lever and parameter values (experiments/*.toml)")
     swp.add_argument("experiment", help="a sweep file, e.g. experiments/smoke_grid.toml")
-    swp.add_argument("--out", required=True, help="results folder; the same command on it again resumes")
-    swp.add_argument("--backend", choices=("local", "dask"), default="local",
-                     help="local (default): processes on this machine; dask: Dask distributed")
-    swp.add_argument("--workers", type=_whole_at_least_1, default=None,
-                     help="runs at a time (default: one per core; not with --scheduler)")
+    _add_backend_options(swp)
     swp.add_argument("--threads", type=_whole_at_least_1, default=None,
                      help="Numba threads per run (default: cores / workers)")
-    swp.add_argument("--scheduler", default=None, help="address or scheduler file of a running Dask scheduler (--backend dask)")
-    swp.add_argument("--quiet", action="store_true", help="no progress display")
     cal = sub.add_parser("calibrate", help="fit the free parameters to the record (history matching, experiments/calibration.toml)")
     cal.add_argument("config", help="a calibration file, e.g. experiments/calibration.toml")
-    cal.add_argument("--out", required=True, help="results folder; the same command on it again resumes")
-    cal.add_argument("--backend", choices=("local", "dask"), default="local",
-                     help="local (default): processes on this machine; dask: Dask distributed")
-    cal.add_argument("--workers", type=_whole_at_least_1, default=None,
-                     help="runs at a time (default: one per core; not with --scheduler)")
-    cal.add_argument("--scheduler", default=None, help="address or scheduler file of a running Dask scheduler (--backend dask)")
-    cal.add_argument("--quiet", action="store_true", help="no progress display")
+    _add_backend_options(cal)
     ana = sub.add_parser("analyse", help="tables, sensitivity indices and plots of a sweep's results")
     ana.add_argument("dir", help="a sweep's results folder (the --out of bp-sim sweep)")
     ana.add_argument("--out", default=None, help="where to write (default: DIR/analysis)")
