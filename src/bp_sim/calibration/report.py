@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import NullFormatter
 
 from bp_sim.calibration.config import CalibrationConfig
 from bp_sim.plots import draw_figures, plt
@@ -57,6 +58,8 @@ def plot_marginals(cfg: CalibrationConfig, post: pd.DataFrame, path: Path) -> No
         ax.axvline(SPECS[p.name].value, color="k", ls="--", lw=1)
         if p.kind == "loguniform":
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # the minor ticks' labels overlap on a short decade
+        ax.tick_params(labelsize=7)
         ax.set_title(p.name, fontsize=9)
         ax.set_yticks([])
     for ax in list(axes.flat)[n:]:
