@@ -81,6 +81,8 @@ def test_a_calibration_writes_its_posterior_fit_and_calibrated_scenario(calibrat
     fit = pd.read_csv(out / "fit.csv")
     assert list(fit.target) == list(TARGET_IDS)
     assert (fit.prior_q05 <= fit.prior_q95).all() and fit.posterior_q50.notna().all()
+    imp = pd.read_csv(out / "implausibility.csv")
+    assert list(imp.target) == list(TARGET_IDS) and (imp.implausibility >= 0).all() and imp.emulated.notna().all()
     sc = load_scenario(out / "calibrated.toml")  # a scenario that runs like any other
     assert sc.name == "calibrated"
     assert sc.parameters == pytest.approx(dict(zip(ident.parameter, ident["median"], strict=True)))

@@ -6,6 +6,7 @@
     DIR/posterior_sets.parquet  the drawn sets (set r is replicate r of `bp-sim compare --posterior`)
     DIR/identifiability.csv     per parameter: prior, posterior quantiles, sd ratio, verdict
     DIR/fit.csv           per target: observed, prior- and posterior-predictive quantiles
+    DIR/implausibility.csv per target at the most likely draw: emulated value, implausibility, misfit
     DIR/calibrated.toml   the scenario with every free parameter at its posterior median
     DIR/calibration.json  settings, waves, misfits, effective sample size, times
     DIR/fit.png, marginals.png, pairs.png
@@ -39,7 +40,7 @@ from bp_sim.sweep.provenance import session_info
 SUMMARY = "calibration.json"
 MIN_WALKERS = 32  # emcee walkers at least (and twice the free parameters plus two)
 OWN = {"waves", "predictive", "posterior.parquet", "posterior_sets.parquet", "identifiability.csv", "fit.csv",
-       "calibrated.toml", SUMMARY, "fit.png", "marginals.png", "pairs.png", "calibration.toml"}
+       "calibrated.toml", "implausibility.csv", SUMMARY, "fit.png", "marginals.png", "pairs.png", "calibration.toml"}
 
 
 @dataclass
@@ -128,6 +129,7 @@ def calibrate(path: str | Path, out: str | Path, *, backend: str = "local", work
                                  "seconds_emulators": round(time.perf_counter() - tf, 1),
                                  "points_kept_before": kept,
                                  "kept_share_after": float(s.kept.mean()),
+                                 "least_ranked_implausibility": float(s.score.min()),
                                  "misfits_after": [t.id for t, m in zip(cfg.targets, s.misfit, strict=True) if m]})
         _write_summary(out, summary)
     around = _kept_points(em, np.vstack(units), log_expected, obs_sd, cfg)
@@ -153,6 +155,8 @@ def calibrate(path: str | Path, out: str | Path, *, backend: str = "local", work
     _, _, prior_runs = wave_results(out / "waves" / "wave_1", cfg, cfg.replicates)
     fit = _fit_table(cfg, prior_runs, pred)
     fit.to_csv(out / "fit.csv", index=False)
+    _implausibility_table(cfg, em, draws[int(np.argmax(ll))], log_expected, obs_sd, ps.misfit).to_csv(
+        out / "implausibility.csv", index=False)
     ratio, verdict = P.identifiability(draws, np.full(len(draws), 1.0 / len(draws)))
     ident = _identifiability_table(cfg, post, ratio, verdict)
     ident.to_csv(out / "identifiability.csv", index=False)
@@ -214,6 +218,21 @@ def _fit_table(cfg: CalibrationConfig, prior_runs: np.ndarray, pred: np.ndarray)
                      "prior_q05": q(pr, 0.05), "prior_q50": q(pr, 0.5), "prior_q95": q(pr, 0.95),
                      "posterior_q05": q(po, 0.05), "posterior_q50": q(po, 0.5), "posterior_q95": q(po, 0.95)})
     return pd.DataFrame(rows)
+
+
+def _implausibility_table(cfg: CalibrationConfig, em: Emulators, best: np.ndarray, log_expected: np.ndarray,
+                          obs_sd: np.ndarray, misfit: np.ndarray) -> pd.DataFrame:
+    """Per target at the most likely posterior draw: the emulated value, its implausibility, and
+    whether the target was a misfit (no candidate within the cutoff)."""
+    from bp_sim.calibration.emulator import implausibility
+
+    mu, sd = em.predict(best[None, :])
+    imp = implausibility(mu, sd, log_expected, obs_sd, cfg.discrepancy)[0]
+    return pd.DataFrame({"target": [t.id for t in cfg.targets], "metric": [t.metric for t in cfg.targets],
+                         "origin": [t.origin for t in cfg.targets], "place": [t.place for t in cfg.targets],
+                         "period": [f"{t.start} to {t.end}" for t in cfg.targets],
+                         "expected": [t.expected for t in cfg.targets], "emulated": np.expm1(mu[0]),
+                         "emulator_sd_log": sd[0], "implausibility": imp, "misfit": misfit})
 
 
 def _identifiability_table(cfg: CalibrationConfig, post: pd.DataFrame, ratio: np.ndarray, verdict: list[str]) -> pd.DataFrame:
