@@ -162,13 +162,18 @@ def run_replicates(scenarios: list[Scenario], reps: int, agents: int | None, see
     return sorted(results, key=lambda r: (r.scenario, r.replicate))
 
 
-def _totals(results: list[RunResult], n_scenarios: int, reps: int, weeks: int, focus: Focus) -> np.ndarray:
-    """(scenarios, replicates, outcomes) horizon totals of a set of runs."""
+def _series(results: list[RunResult], n_scenarios: int, reps: int, weeks: int) -> np.ndarray:
+    """(scenarios, replicates, weeks, outcomes) weekly series of a set of runs."""
     series = np.full((n_scenarios, reps, weeks, len(OUTCOME_NAMES)), np.nan)
     for r in results:
         series[r.scenario, r.replicate] = r.series
-    totals = np.stack([[horizon_totals(series[k, i]) for i in range(reps)] for k in range(n_scenarios)])
-    if focus.kind == "route":
+    return series
+
+
+def _totals(series: np.ndarray, focus: Focus) -> np.ndarray:
+    """(scenarios, replicates, outcomes) horizon totals of weekly series."""
+    totals = np.stack([[horizon_totals(s) for s in per_scenario] for per_scenario in series])
+    if focus.kind == "route":  # a leg has only its own outcomes: the others are not zero but undefined
         totals[:, :, [name not in ROUTE_OUTCOMES for name in OUTCOME_NAMES]] = np.nan
     return totals
 
@@ -271,15 +276,12 @@ def compare(baseline: str | Path, scenarios: list[str | Path], *, reps: int = 5,
     results = run_replicates(loaded, reps, agents, seed, jobs, progress, focus, sets)
     fixed_results = run_replicates(loaded, reps, agents, seed, jobs, progress, focus, fixed) if fixed else []
     weeks = loaded[0].weeks
-    series = np.full((len(loaded), reps, weeks, len(OUTCOME_NAMES)), np.nan)
-    for r in results:
-        series[r.scenario, r.replicate] = r.series
-    totals = np.stack([[horizon_totals(series[k, i]) for i in range(reps)] for k in range(len(loaded))])
-    if focus.kind == "route":  # a leg has only its own outcomes: the others are not zero but undefined
-        totals[:, :, [name not in ROUTE_OUTCOMES for name in OUTCOME_NAMES]] = np.nan
+    series = _series(results, len(loaded), reps, weeks)
+    totals = _totals(series, focus)
     summary = summarise(names, totals)
     if fixed_results:
-        summary = _split_uncertainty(summary, names, totals, _totals(fixed_results, len(loaded), reps, weeks, focus))
+        fixed_totals = _totals(_series(fixed_results, len(loaded), reps, weeks), focus)
+        summary = _split_uncertainty(summary, names, totals, fixed_totals)
     with atomic_dir(out, "compare") as tmp:
         summary.to_csv(tmp / "summary.csv", index=False)
         used = {(r.scenario, r.replicate): dict(r.parameters) for r in results}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ import pandas as pd
 
 from bp_sim.calibration import posterior as P
 from bp_sim.calibration.config import CalibrationConfig, load_config
-from bp_sim.calibration.emulator import Emulators, fit_emulators, log_values
+from bp_sim.calibration.emulator import Emulators, fit_emulators, implausibility, log_values
 from bp_sim.calibration.priors import values
 from bp_sim.calibration.waves import run_wave, stored_points, wave_results
 from bp_sim.errors import InputError
@@ -132,7 +133,6 @@ def calibrate(path: str | Path, out: str | Path, *, backend: str = "local", work
                                  "least_ranked_implausibility": float(s.score.min()),
                                  "misfits_after": [t.id for t, m in zip(cfg.targets, s.misfit, strict=True) if m]})
         _write_summary(out, summary)
-    around = _kept_points(em, np.vstack(units), log_expected, obs_sd, cfg)
     ps = P.screen(em, P.candidates(cfg.posterior_candidates, d, cfg.seed + 99, around), log_expected, obs_sd,
                   cfg.discrepancy, cfg.cutoff, cfg.rank)
     draws, ll, ess = P.sample(em, ps, log_expected, obs_sd, cfg.discrepancy, walkers=max(2 * d + 2, MIN_WALKERS),
@@ -224,8 +224,6 @@ def _implausibility_table(cfg: CalibrationConfig, em: Emulators, best: np.ndarra
                           obs_sd: np.ndarray, misfit: np.ndarray) -> pd.DataFrame:
     """Per target at the most likely posterior draw: the emulated value, its implausibility, and
     whether the target was a misfit (no candidate within the cutoff)."""
-    from bp_sim.calibration.emulator import implausibility
-
     mu, sd = em.predict(best[None, :])
     imp = implausibility(mu, sd, log_expected, obs_sd, cfg.discrepancy)[0]
     return pd.DataFrame({"target": [t.id for t in cfg.targets], "metric": [t.metric for t in cfg.targets],
@@ -250,8 +248,6 @@ def _identifiability_table(cfg: CalibrationConfig, post: pd.DataFrame, ratio: np
 
 def _write_calibrated(path: Path, cfg: CalibrationConfig, ident: pd.DataFrame) -> None:
     """The calibrated scenario: the calibrated one, extended, with every free parameter at its posterior median."""
-    import os
-
     parent = os.path.relpath(Path(cfg.scenario.source).resolve(), path.parent.resolve())
     lines = [f"# Made by `bp-sim calibrate` ({cfg.name}): the scenario with every free parameter at its",
              "# posterior median (identifiability.csv beside it says which the data pin down).",
