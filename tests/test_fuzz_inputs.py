@@ -37,6 +37,7 @@ from hypothesis.control import currently_in_test_context
 
 from bp_sim import SilkRoutesModel
 from bp_sim.build import build_world
+from bp_sim.calibration.config import load_config as load_calibration
 from bp_sim.errors import InputError
 from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import SETTING_KEYS
@@ -66,6 +67,12 @@ NODE_FIELDS, ORIGIN_FIELDS, ROUTE_FIELDS, CORRIDOR_FIELDS = (ranges(s) for s in 
 
 BASELINE = scenarios_dir() / "baseline.toml"
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+
+
+def experiment_files(table: str) -> list[Path]:
+    """The bundled experiments/*.toml whose top table is `table`: "experiment" for sweeps,
+    "calibration" for calibration files (each kind has its own loader)."""
+    return [p for p in sorted(EXPERIMENTS.glob("*.toml")) if table in tomllib.loads(p.read_text("utf-8"))]
 MAX_PLANNED_RUNS = 20_000  # a sweep planning more is checked as far as load_experiment (plan() would be slow)
 BUILD_ONE_IN = 8  # accepted scenarios built and stepped: about one in this many
 
@@ -400,7 +407,7 @@ TINY_SWEEP = {"experiment": {"name": "tiny", "scenario": "baseline", "outcomes":
 
 @functools.cache
 def bundled_sweeps() -> dict[str, dict]:
-    out = {p.stem: tomllib.loads(p.read_text("utf-8")) for p in sorted(EXPERIMENTS.glob("*.toml"))}
+    out = {p.stem: tomllib.loads(p.read_text("utf-8")) for p in experiment_files("experiment")}
     out["tiny_grid"] = {**TINY_SWEEP, "design": {"type": "grid"},
                         "levers": {"remittance_cost": {"values": [1.0, 8.0]}, "regular_pathways": {"values": [1.0, 3.0]}}}
     normal = {"distribution": "normal", "mean": 0.2, "sd": 0.1, "low": 0.0, "high": 1.0}
@@ -569,11 +576,22 @@ def test_mutated_sweeps_are_accepted_or_refused_by_key(data: st.DataObject) -> N
 @fuzz_settings(150)
 @given(data=st.data())
 def test_sweep_bytes_are_accepted_or_refused_by_key(data: st.DataObject) -> None:
-    name = data.draw(st.sampled_from(sorted(p.stem for p in EXPERIMENTS.glob("*.toml"))), label="sweep")
+    name = data.draw(st.sampled_from([p.stem for p in experiment_files("experiment")]), label="sweep")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "x.toml").write_bytes(mutated_bytes(data, (EXPERIMENTS / f"{name}.toml").read_bytes()))
         accepted_or_refused(lambda: check_sweep(folder / "x.toml"))
+
+
+@fuzz_settings(100)
+@given(data=st.data())
+def test_calibration_bytes_are_accepted_or_refused_by_key(data: st.DataObject) -> None:
+    """A calibration file with a typo, a value out of range or broken TOML is refused by key."""
+    name = data.draw(st.sampled_from([p.stem for p in experiment_files("calibration")]), label="calibration")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "x.toml").write_bytes(mutated_bytes(data, (EXPERIMENTS / f"{name}.toml").read_bytes()))
+        accepted_or_refused(lambda: load_calibration(folder / "x.toml", network()))
 
 
 @fuzz_settings(150)
@@ -629,6 +647,10 @@ def test_the_bundled_files_are_accepted() -> None:
         for name, doc in bundled_sweeps().items():
             (folder / f"{name}.toml").write_bytes(tomli_w.dumps(doc).encode())
             assert accepted_or_refused(lambda f=folder / f"{name}.toml": check_sweep(f)), name
+    calibrations = experiment_files("calibration")
+    assert calibrations, "experiments/ holds the default calibration"
+    for path in calibrations:
+        assert accepted_or_refused(lambda p=path: load_calibration(p, network())), path.name
     for path in sorted(scenarios_dir().glob("*.toml")):
         assert accepted_or_refused(lambda p=path: check_scenario(p)), path.name
 
