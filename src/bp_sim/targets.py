@@ -15,7 +15,14 @@ Metrics (what the model records, `outcomes.Recorder`):
   people of `origin` if one is given, over the period;
 - `origin_deaths`: dead and missing among people of `origin`, on every leg, over the period;
 - `remittances`: remittances reaching `origin` through formal channels over the period (USD);
-- `fee`: the smuggling fee on the leg `place`, the mean over the period's weeks (USD).
+- `fee`: the smuggling fee on the leg `place`, the mean over the period's weeks (USD);
+- `returns`: persons of `origin` setting off home from the hosts `place` (nodes joined by `+`),
+  voluntary and forced together, over the period (`Recorder.returns`);
+- `recognition`: the first-instance recognition rate of `origin`'s claims over the period, in
+  percent (positive decisions over all decisions among that origin's people).
+
+`data/validation_targets.csv` has the same columns and holds figures of 2024 only, never fitted
+(`load_validation_targets`): `bp-sim validate` holds the posterior predictive against them.
 """
 
 from __future__ import annotations
@@ -32,9 +39,12 @@ from bp_sim.errors import InputError
 from bp_sim.outcomes import OUTCOME_INDEX
 from bp_sim.states import State
 
-METRICS = ("stock", "claims", "detections", "leg_deaths", "origin_deaths", "remittances", "fee")
+METRICS = ("stock", "claims", "detections", "leg_deaths", "origin_deaths", "remittances", "fee", "returns",
+           "recognition")
 ROUTE_DETECTIONS = {"EMR": "detections_emr", "WBR": "detections_wbr"}
 FIT_YEARS = (2020, 2023)  # targets are figures of these years only: 2024 is kept for validation
+VALIDATION_YEARS = (2024, 2024)  # the validation table's figures: the year after the fitted ones, never fitted
+PERCENT = 100.0  # recognition rates are in percent, as published
 COLUMNS = ("id", "figure_ids", "metric", "origin", "place", "period_start", "period_end", "observed", "unit", "source",
            "confidence", "observed_share", "share_source", "error_log_sd", "error_why", "mechanism", "parameters")
 LIVING = [s for s in State if s != State.DEAD_MISSING]
@@ -78,8 +88,10 @@ def _positive(where: str, raw: object, high: float = np.inf) -> float:
     return value
 
 
-def parse_targets(df: pd.DataFrame, source: str, origins: set[str], nodes: set[str], legs: set[str]) -> list[Target]:
-    """Targets from the table's rows, each field checked (errors name the file, the row id and the column)."""
+def parse_targets(df: pd.DataFrame, source: str, origins: set[str], nodes: set[str], legs: set[str],
+                  years: tuple[int, int] = FIT_YEARS) -> list[Target]:
+    """Targets from the table's rows, each field checked (errors name the file, the row id and the column);
+    every period must lie within `years` (the fitted years unless told otherwise)."""
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise InputError(source, f"columns {list(df.columns)}", f"the columns {', '.join(COLUMNS)}")
@@ -93,11 +105,12 @@ def parse_targets(df: pd.DataFrame, source: str, origins: set[str], nodes: set[s
         if row.metric not in METRICS:
             raise InputError(f"{where}, metric", row.metric, ", ".join(METRICS))
         origin, place = str(row.origin or ""), str(row.place or "")
-        if row.metric in ("claims", "origin_deaths", "remittances", "stock") and origin not in origins:
+        if row.metric in ("claims", "origin_deaths", "remittances", "stock", "returns", "recognition") \
+                and origin not in origins:
             raise InputError(f"{where}, origin", origin, "an origin of the network: " + ", ".join(sorted(origins)))
         if row.metric == "leg_deaths" and origin and origin not in origins:
             raise InputError(f"{where}, origin", origin, "empty, or an origin of the network")
-        if row.metric == "stock":
+        if row.metric in ("stock", "returns"):
             bad = [p for p in place.split("+") if p not in nodes]
             if bad:
                 raise InputError(f"{where}, place", place, "places of the network joined by +")
@@ -111,9 +124,10 @@ def parse_targets(df: pd.DataFrame, source: str, origins: set[str], nodes: set[s
         start, end = _date(f"{where}, period_start", row.period_start), _date(f"{where}, period_end", row.period_end)
         if end < start:
             raise InputError(f"{where}, period_end", row.period_end, f"a date from period_start ({start}) on")
-        if not (FIT_YEARS[0] <= start.year and end.year <= FIT_YEARS[1]):
+        if not (years[0] <= start.year and end.year <= years[1]):
+            later = " (later figures are for validation)" if years == FIT_YEARS else " (the validation year)"
             raise InputError(f"{where}, period", f"{start} to {end}",
-                             f"a period within {FIT_YEARS[0]}-{FIT_YEARS[1]} (later figures are for validation)")
+                             f"a period within {years[0]}-{years[1]}{later}")
         out.append(Target(str(row.id), str(row.figure_ids), row.metric, origin, place, start, end,
                           _positive(f"{where}, observed", row.observed),
                           _positive(f"{where}, observed_share", row.observed_share, 1.0),
@@ -121,20 +135,29 @@ def parse_targets(df: pd.DataFrame, source: str, origins: set[str], nodes: set[s
     return out
 
 
-def read_table(path=None) -> tuple[pd.DataFrame, str]:
-    """The target table as text columns (the bundled one unless `path` is given)."""
-    source = str(path) if path is not None else "bp_sim/data/targets.csv"
-    file = path if path is not None else resources.files("bp_sim") / "data" / "targets.csv"
+def read_table(path=None, bundled: str = "targets.csv") -> tuple[pd.DataFrame, str]:
+    """A target table as text columns (the bundled one, `bundled` in bp_sim/data, unless `path` is given)."""
+    source = str(path) if path is not None else f"bp_sim/data/{bundled}"
+    file = path if path is not None else resources.files("bp_sim") / "data" / bundled
     return pd.read_csv(str(file), keep_default_na=False, dtype=str), source
 
 
-def load_targets(net, path=None) -> list[Target]:
-    """The bundled target table (or `path`), checked against the network."""
-    df, source = read_table(path)
-    origins = set(net.origin_index)
+def _network_names(net) -> tuple[set[str], set[str], set[str]]:
     ids = net.nodes.node_id.to_numpy()
     legs = {f"{ids[s]}->{ids[d]}" for s, d in zip(net.edge_src, net.edge_dst, strict=True)}
-    return parse_targets(df, source, origins, set(net.node_id), legs)
+    return set(net.origin_index), set(net.node_id), legs
+
+
+def load_targets(net, path=None) -> list[Target]:
+    """The bundled target table (or `path`), checked against the network; 2020-2023 only."""
+    df, source = read_table(path)
+    return parse_targets(df, source, *_network_names(net))
+
+
+def load_validation_targets(net, path=None) -> list[Target]:
+    """The bundled validation table (data/validation_targets.csv, or `path`): figures of 2024 only."""
+    df, source = read_table(path, "validation_targets.csv")
+    return parse_targets(df, source, *_network_names(net), years=VALIDATION_YEARS)
 
 
 def week_rows(start_date: dt.date, steps: int, first: dt.date, last: dt.date) -> np.ndarray:
@@ -164,6 +187,14 @@ def simulated(model, target: Target) -> float:
         return float(np.nansum(rec.outcomes[rows, OUTCOME_INDEX[ROUTE_DETECTIONS[target.place]]]))
     if target.metric == "origin_deaths":
         return float(np.nansum(rec.origin_outcomes[rows, origin[target.origin], OUTCOME_INDEX["deaths_missing"]]))
+    if target.metric == "returns":
+        hosts = [net.node_id[p] for p in target.place.split("+")]
+        return float(rec.returns[rows, origin[target.origin]][:, hosts].sum())
+    if target.metric == "recognition":
+        o = origin[target.origin]
+        decided = np.nansum(rec.origin_outcomes[rows, o, OUTCOME_INDEX["asylum_decisions"]])
+        positive = np.nansum(rec.origin_outcomes[rows, o, OUTCOME_INDEX["asylum_recognised"]])
+        return float(PERCENT * positive / decided) if decided > 0 else np.nan
     if target.metric == "remittances":
         return float(np.nansum(rec.origin_outcomes[rows, origin[target.origin],
                                                    OUTCOME_INDEX["remittances_formal_usd"]]))
