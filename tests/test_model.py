@@ -85,7 +85,7 @@ def test_route_tables_kept_between_rebuilds_equal_a_fresh_build():
     """Tables are rebuilt only when an input changed: after weeks of market moves and tighter
     EU entry borders put in force mid-run, they must equal tables built from scratch."""
     from bp_sim.levers.setting import LeverSetting
-    from bp_sim.mechanisms.routing import build_route_tables, fill_border_costs
+    from bp_sim.mechanisms.routing import build_tables_of, fill_border_costs, route_scalars
 
     m = run(baseline(), agents=20_000, weeks=30, seed=5)
     closed = baseline()
@@ -95,11 +95,10 @@ def test_route_tables_kept_between_rebuilds_equal_a_fresh_build():
     for _ in range(30):
         m.step()
         w, p = m.world, m.p
-        next_edge, money = np.empty_like(w.next_edge), np.empty_like(w.money_to_go)
-        build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
-                           w.edge_border, w.edge_open, w.dest_nodes, m.net.n_nodes, p.value_of_time_usd_week,
-                           p.risk_cost_usd, p.death_aversion, p.risk_perception_floor, next_edge, money)
+        next_edge, share, money = np.empty_like(w.next_edge), np.empty_like(w.edge_share), np.empty_like(w.money_to_go)
+        build_tables_of(w, m.net.n_nodes, route_scalars(p), next_edge, share, money)
         assert np.array_equal(next_edge, w.next_edge) and np.array_equal(money, w.money_to_go)
+        assert np.array_equal(share, w.edge_share)
         in_use = w.cost_to_border.copy()
         fill_border_costs(w)  # from the (equal) tables in force: what people preparing read is up to date
         assert np.array_equal(in_use, w.cost_to_border)

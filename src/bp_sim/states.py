@@ -85,6 +85,7 @@ D_DESTINATION_BASE = 1000  # + destination index: one Gumbel draw per candidate
 
 # Movement and arrival (mechanism 4: `movement`).
 D_DEPART_HUB = 9
+D_ROUTE_LEG = 41  # which of a node's efficient legs a traveller takes this week (`common.choose_leg`)
 D_LODGE_CLAIM = 16
 
 # Border crossings and detention (mechanism 5: `borders`).

@@ -71,15 +71,18 @@ WORLD_FIELDS = (
     "edge_border",  # uint8, crosses an international border
     "edge_eu_entry",  # uint8, enters EU territory from outside
     "edge_frontex",  # uint8, 0 none, 1 EMR, 2 WBR, 3 CMR, 4 EBR (Frontex route counted)
+    "edge_attempts_counted",  # uint8, intercepted attempts count as detections too (repeat attempts inflate Frontex's figure)
     "edge_cost",  # float64, USD paid to use the leg (smuggling fee or fare)
     "edge_smuggled",  # uint8, the leg needs a smuggler for people without papers
     "edge_intercept",  # float64, chance of interception per crossing
     "edge_death",  # float64, chance of death or going missing per crossing
     "edge_depart",  # float64, weekly chance of finding a departure (capacity, weather)
     "edge_open",  # uint8, 0 when closed
+    "node_out_start",  # int32 (N + 1), the legs leaving node n are start[n] .. start[n + 1] - 1 (edges sorted by source)
     # --- routes (K, D, N) and destinations (D) ---
     "dest_nodes",  # int16, node id of destination d
-    "next_edge",  # int32, (K, D, N) next edge towards d, -1 unreachable
+    "next_edge",  # int32, (K, D, N) next edge towards d (the least generalised cost), -1 unreachable
+    "edge_share",  # float64, (K, D, E) share of travellers at the leg's start, bound for d, who take it
     "money_to_go",  # float64, (K, D, N) USD still to pay towards d along level k's own path
     "cost_to_border",  # float64, (K, D, N) USD to pay up to and including the first border on that path
 )

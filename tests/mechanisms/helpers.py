@@ -31,7 +31,7 @@ from bp_sim.build import build_world
 from bp_sim.mechanisms.common import update_destination_appeal
 from bp_sim.mechanisms.remittances import update_remittance_factors
 from bp_sim.mechanisms.returns import step_return
-from bp_sim.mechanisms.routing import build_route_tables, fill_border_costs
+from bp_sim.mechanisms.routing import build_tables_of, fill_border_costs, route_scalars
 from bp_sim.parameters import as_dict, make_scalars, params_array
 from bp_sim.population import POP_DTYPES, Population, allocate
 from bp_sim.reference.week import Week, make_week
@@ -101,9 +101,7 @@ def rebuild_remittances(w: World, p=P) -> None:
 
 def rebuild_routes(w: World, p=P) -> None:
     """Fill the route tables of `w` from its current edge arrays (after a test changed them)."""
-    build_route_tables(w.edge_src, w.edge_dst, w.edge_cost, w.edge_weeks, w.edge_death, w.edge_intercept,
-                       w.edge_border, w.edge_open, w.dest_nodes, network().n_nodes, p.value_of_time_usd_week,
-                       p.risk_cost_usd, p.death_aversion, p.risk_perception_floor, w.next_edge, w.money_to_go)
+    build_tables_of(w, network().n_nodes, route_scalars(p))
     fill_border_costs(w)
 
 

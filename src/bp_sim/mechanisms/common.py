@@ -101,6 +101,22 @@ def update_destination_appeal(p_arr, dest_nodes, income_week, network_share, des
             dest_appeal[o, di] = v
 
 
+@inline_rule
+def choose_leg(w, k, di, loc, u) -> int:
+    """The leg a traveller at `loc` (information level k, bound for destination di) takes, given
+    its uniform draw u: the efficient legs share travellers by `w.edge_share` (routing), the best
+    leg (`next_edge`) being one of them; -1 if the destination cannot be reached from here."""
+    best = w.next_edge[k, di, loc]
+    if best < 0:
+        return best
+    acc = 0.0
+    for e in range(w.node_out_start[loc], w.node_out_start[loc + 1]):
+        acc += w.edge_share[k, di, e]
+        if u < acc:
+            return e
+    return best  # rounding: the shares sum to one
+
+
 @rule
 def choose_destination(pop, i, key, w, p, seed, t, loc, oi, channel, spend, asylum_only, may_stay) -> int:
     """Pick a destination reachable from `loc` within `spend` USD (plus what people expect to

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from bp_sim.jit import inline_rule
 from bp_sim.mechanisms.borders import resolve_crossing
-from bp_sim.mechanisms.common import budget, choose_destination, info_level, journey_credit, pay
+from bp_sim.mechanisms.common import budget, choose_destination, choose_leg, info_level, journey_credit, pay
 from bp_sim.mechanisms.transitions import grant_protection, settle, stay_without_status
 from bp_sim.rng import uniform
 from bp_sim.states import (
     D_DEPART_HUB,
     D_LODGE_CLAIM,
+    D_ROUTE_LEG,
     FLAG_CLAIMED,
     FLAG_EMPLOYED,
     FLAG_STRANDED,
@@ -101,8 +102,7 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
     spend = budget(pop, i, credit)
     k = info_level(pop, i)
     di = w.dest_index[d]
-    e = w.next_edge[k, di, loc]
-    if e < 0 or w.money_to_go[k, di, loc] > (spend + p.journey_credit_usd) * p.replan_cost_ratio:
+    if w.next_edge[k, di, loc] < 0 or w.money_to_go[k, di, loc] > (spend + p.journey_credit_usd) * p.replan_cost_ratio:
         # The route closed or became too costly: re-plan from here (staying here, if this is a
         # destination, is one of the candidates).
         oi = w.origin_index[pop.origin[i]]
@@ -112,7 +112,10 @@ def step_transit_smuggled(pop, i, w, p, seed, t, ints, money, edge_tally, demand
             if nd == loc:
                 arrive(pop, i, w, p, seed, t, ints, arrivals, claims)
                 return
-            e = w.next_edge[k, w.dest_index[nd], loc]
+            di = w.dest_index[nd]
+    e = choose_leg(w, k, di, loc, uniform(seed, pop.key[i], t, D_ROUTE_LEG))
+    if e >= 0 and w.edge_cost[e] > spend:
+        e = w.next_edge[k, di, loc]  # this week's leg is beyond the budget: the best one, if affordable
     if e < 0 or w.edge_cost[e] > spend:
         # Stranded: work informally in transit to save for the next leg.
         pop.flags[i] |= FLAG_STRANDED

@@ -69,6 +69,20 @@ def step_transit_regular(m: Migrant, wk: Week) -> None:
         m.flags |= FLAG_EMPLOYED  # regular labour migrants arrive with a job offer
 
 
+def choose_leg(w, k: int, di: int, loc: int, u: float) -> int:
+    """The leg a traveller at `loc` takes: the first of the node's legs whose running share
+    (`edge_share`, the routing logit over efficient legs) passes u; -1 if none reaches di."""
+    best = int(w.next_edge[k][di][loc])
+    if best < 0:
+        return best
+    acc = 0.0
+    for e in range(w.node_out_start[loc], w.node_out_start[loc + 1]):
+        acc += w.edge_share[k][di][e]
+        if u < acc:
+            return e
+    return best
+
+
 def step_transit_smuggled(m: Migrant, wk: Week) -> None:
     """TRANSIT_SMUGGLED: travel a leg, or at a node choose and pay the next one."""
     w, p, tally = wk.w, wk.p, wk.tally
@@ -85,8 +99,7 @@ def step_transit_smuggled(m: Migrant, wk: Week) -> None:
     spend = budget(m, credit)
     k = info_level(m)
     di = w.dest_index[m.destination]
-    e = w.next_edge[k][di][loc]
-    if e < 0 or w.money_to_go[k][di][loc] > (spend + p.journey_credit_usd) * p.replan_cost_ratio:
+    if w.next_edge[k][di][loc] < 0 or w.money_to_go[k][di][loc] > (spend + p.journey_credit_usd) * p.replan_cost_ratio:
         # The route closed or became too costly: re-plan from here (staying here, if this is a
         # destination, is one of the candidates).
         nd = choose_destination(m, wk, loc, m.channel, spend, False, True)
@@ -95,7 +108,10 @@ def step_transit_smuggled(m: Migrant, wk: Week) -> None:
             if nd == loc:
                 arrive(m, wk)
                 return
-            e = w.next_edge[k][w.dest_index[nd]][loc]
+            di = w.dest_index[nd]
+    e = choose_leg(w, k, di, loc, wk.random())
+    if e >= 0 and w.edge_cost[e] > spend:
+        e = w.next_edge[k][di][loc]  # this week's leg is beyond the budget: the best one, if affordable
     if e < 0 or w.edge_cost[e] > spend:
         # Stranded: work informally in transit to save for the next leg.
         m.flags |= FLAG_STRANDED
