@@ -30,7 +30,8 @@ NODE_COLUMNS = (
 )
 ROUTE_COLUMNS = (
     "source", "target", "distance_km", "mode", "crosses_border", "death_risk", "smuggling_fee_usd", "enforcement",
-    "open_to_irregular", "route_group", "eu_external_entry", "frontex_route", "source_ref", "confidence",
+    "open_to_irregular", "route_group", "eu_external_entry", "frontex_route", "attempts_counted", "source_ref",
+    "confidence",
 )
 CORRIDOR_COLUMNS = ("origin", "destination", "stock_2015", "stock_2020", "remittance_cost_pct")
 FLAG_COLUMNS = ("is_origin", "is_destination", "is_first_asylum", "in_eu", "asylum_system")
@@ -242,7 +243,7 @@ def load_network(data_dir: str | Path | None = None) -> Network:
     for k, m in enumerate(routes["mode"]):
         if m not in MODES:
             raise InputError(f"routes.csv row {k + 2} mode", m, "one of " + ", ".join(MODES))
-    for col in ("crosses_border", "eu_external_entry", "open_to_irregular"):
+    for col in ("crosses_border", "eu_external_entry", "open_to_irregular", "attempts_counted"):
         _check_numeric(routes, "routes.csv", col, 0, 1)
         routes[col] = routes[col].astype(np.int64)
     _check_numeric(routes, "routes.csv", "death_risk", 0, 1)
@@ -253,6 +254,10 @@ def load_network(data_dir: str | Path | None = None) -> Network:
     for k, f in enumerate(routes.frontex_route):
         if f not in FRONTEX_CODES:
             raise InputError(f"routes.csv row {k + 2} frontex_route", f, "blank or one of EMR, WBR, CMR, EBR")
+    for k, (f, counted) in enumerate(zip(routes.frontex_route, routes.attempts_counted, strict=True)):
+        if counted and not f:
+            raise InputError(f"routes.csv row {k + 2} attempts_counted", counted,
+                             "0 on a leg no Frontex route counts (frontex_route blank)")
     routes["src_i"] = routes.source.map(node_id).astype(np.int64)
     routes["dst_i"] = routes.target.map(node_id).astype(np.int64)
     if (routes.src_i == routes.dst_i).any():

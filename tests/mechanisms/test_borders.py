@@ -262,3 +262,24 @@ def test_sending_home_resets_the_journey():
     assert weeks[0] == 1 + int(P.air_travel_weeks)
     assert pop.location[0] == node("AFG") and pop.state[0] == State.RETURNED and pop.legal[0] == Legal.NATIONAL
     assert pop.destination[0] == -1 and pop.edge[0] == -1 and pop.channel[0] == Channel.NONE
+
+
+def test_intercepted_attempts_are_detections_only_where_frontex_counts_attempts():
+    """On SRB -> HUN_ENTRY (attempts counted) every intercepted attempt is a detection, in both
+    engines; on Evros (crossings only) none is. The attempt stays at the leg's start, pushed back."""
+    p = scalars(detection_prob=1.0, intercept_pushback_share=1.0, intercept_detain_share=0.0)
+    for label, counted in (("SRB->HUN_ENTRY", True), (EVROS, False)):
+        w = world(p)
+        e = edge(label)
+        assert bool(w.edge_attempts_counted[e]) == counted and w.edge_frontex[e] > 0
+        w.edge_intercept[e] = 1.0
+        oi = origin_of("AFG", w)
+        pop = on_the_leg(20, e, weight=3)  # 60 persons, all stopped
+        people = twin_people(pop, w)
+        counts, per_edge = cross(pop, w, p)
+        assert counts[I_INTERCEPTIONS] == 60 and per_edge[oi, e, E_CROSSINGS] == 0
+        assert counts[I_DETECTIONS] == (60 if counted else 0) == per_edge[oi, e, E_DETECTIONS]
+        wk = twin_week(w, p)
+        for m in people:
+            twin_borders.resolve_crossing(m, wk)
+        assert twin_ints(wk)[I_DETECTIONS] == (60 if counted else 0)

@@ -43,13 +43,20 @@ from bp_sim.tally import (
 @inline_rule
 def resolve_crossing(pop, i, w, p, seed, t, ints, edge_tally, dead, returns):
     """End of a leg: intercepted, or across; on the way each person of the row may die or go
-    missing (counted in `dead` by origin and the place they set off from)."""
+    missing (counted in `dead` by origin and the place they set off from). Crossings of a leg a
+    Frontex route counts are detections (with `detection_prob`), and so are its intercepted
+    attempts where `attempts_counted` (the Western Balkans' entries: people stopped inside Hungary
+    or Croatia and escorted back try again, and Frontex counts each attempt)."""
     e = pop.edge[i]
     pop.edge[i] = -1
     counted = w.edge_frontex[e] > 0
     if w.edge_border[e] and uniform(seed, pop.key[i], t, D_INTERCEPT) < w.edge_intercept[e]:
         ints[I_INTERCEPTIONS] += pop.weight[i]
         edge_tally[w.origin_index[pop.origin[i]], e, E_INTERCEPTIONS] += pop.weight[i]
+        if counted and w.edge_attempts_counted[e] and uniform(seed, pop.key[i], t, D_DETECTED) < p.detection_prob:
+            # Stopped on the far side's territory and escorted back: a detection for Frontex too.
+            ints[I_DETECTIONS] += pop.weight[i]
+            edge_tally[w.origin_index[pop.origin[i]], e, E_DETECTIONS] += pop.weight[i]
         r = uniform(seed, pop.key[i], t, D_INTERCEPT_OUTCOME)
         if r < p.intercept_pushback_share:
             return  # pushed back: still at the leg's start

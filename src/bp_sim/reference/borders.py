@@ -34,6 +34,10 @@ def resolve_crossing(m: Migrant, wk: Week) -> None:
     if w.edge_border[e] and random() < w.edge_intercept[e]:
         ints[T.I_INTERCEPTIONS] += m.weight
         edges[oi, e, T.E_INTERCEPTIONS] += m.weight
+        if w.edge_frontex[e] > 0 and w.edge_attempts_counted[e] and random() < p.detection_prob:
+            # Stopped on the far side's territory and escorted back: a detection for Frontex too.
+            ints[T.I_DETECTIONS] += m.weight
+            edges[oi, e, T.E_DETECTIONS] += m.weight
         r = random()
         if r < p.intercept_pushback_share:
             return  # pushed back: still at the leg's start
