@@ -27,7 +27,7 @@ LAYERS = (
     ("phases", "validate"),
     ("model",),
     ("reference", "engines", "warmup", "plots", "procpool", "regression"),
-    ("runner", "compare", "sweep", "calibration", "dashboard", "reports", "cli"),
+    ("runner", "compare", "sweep", "calibration", "validation", "dashboard", "reports", "cli"),
 )
 
 

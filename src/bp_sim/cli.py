@@ -143,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     cal = sub.add_parser("calibrate", help="fit the free parameters to the record (history matching, experiments/calibration.toml)")
     cal.add_argument("config", help="a calibration file, e.g. experiments/calibration.toml")
     _add_backend_options(cal)
+    val = sub.add_parser("validate", help="the 2024 figures, the stylized facts and the hand-tuned baseline against the "
+                                          "calibrated model (experiments/validation.toml)")
+    val.add_argument("config", help="a validation file, e.g. experiments/validation.toml")
+    _add_backend_options(val)
+    val.add_argument("--doc", default=None, help="also write the page to this path (e.g. docs/validation.md)")
     ana = sub.add_parser("analyse", help="tables, sensitivity indices and plots of a sweep's results")
     ana.add_argument("dir", help="a sweep's results folder (the --out of bp-sim sweep)")
     ana.add_argument("--out", default=None, help="where to write (default: DIR/analysis)")
@@ -251,6 +256,8 @@ def _main(args: argparse.Namespace) -> int:
             return _sweep(args)
         elif args.command == "calibrate":
             return _calibrate(args)
+        elif args.command == "validate":
+            return _validate(args)
         elif args.command == "analyse":
             from bp_sim.sweep.analyse import analyse
 
@@ -332,6 +339,25 @@ def _calibrate(args: argparse.Namespace) -> int:
           f"misfits: {', '.join(result.misfits) or 'none'}")
     print(f"outputs in {args.out}/: posterior.parquet posterior_sets.parquet identifiability.csv fit.csv "
           "calibrated.toml calibration.json fit.png marginals.png pairs.png")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    """Run a validation; exit 0 when its page is written, 130 on Ctrl-C (nothing written)."""
+    import shlex
+
+    from bp_sim.validation.run import validate
+
+    command = "bp-sim " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["validate"] else None
+    result = validate(args.config, args.out, doc=args.doc, backend=args.backend, workers=args.workers,
+                      scheduler=args.scheduler, stream=None if args.quiet else sys.stderr, command=command)
+    cal = result.hindcast_shares["calibrated"]
+    print(f"validated in {result.seconds:.0f} s ({result.runs} runs): 2024 figures inside the calibrated 50% and 90% "
+          f"intervals {100 * cal['inside50']:.0f}% and {100 * cal['inside90']:.0f}%, within 10% and 35% of the median "
+          f"{100 * cal['within10pct']:.0f}% and {100 * cal['within35pct']:.0f}%; facts: "
+          + (", ".join(f"{n} {v}" for v, n in sorted(result.verdicts.items())) or "none"))
+    print(f"outputs in {args.out}/: validation.md hindcast.csv fitted.csv facts.csv parameters.csv runs.parquet "
+          "validation.json hindcast.png fitted.png" + (f"; page also at {args.doc}" if args.doc else ""))
     return 0
 
 
