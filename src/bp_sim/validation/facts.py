@@ -8,6 +8,7 @@ base, per replicate) has a 95% t-interval (`bp_sim.stats.mean_ci`); the verdict 
 - up:       holds when the interval is above 0; does not hold when below 0 (or exactly 0); else not resolved;
 - down:     the mirror image;
 - not_down: does not hold when the interval is below 0; else holds (a claim that something need not fall);
+- any:      not resolved when the quantity is 0 (or undefined) in every run of both scenarios;
 - small:    holds when the interval, in percent of the base, lies within +-within_pct; does not hold
             when it lies wholly outside; else not resolved.
 """
@@ -63,6 +64,12 @@ def weeks_until(fact: Fact) -> int | None:
     return (fact.until - fact.base.start_date) // dt.timedelta(weeks=1) + 1
 
 
+def _all_zero(base: np.ndarray, pol: np.ndarray) -> bool:
+    """Nothing to compare: the quantity is 0 (or undefined) in every run of both scenarios."""
+    both = np.concatenate([base, pol])
+    return bool(np.all((both == 0) | np.isnan(both)))
+
+
 def _percent_of(ref: float) -> Callable[[float], float]:
     """x as a percentage of |ref| (NaN when ref is 0 or NaN)."""
     return lambda x: 100.0 * x / abs(ref) if ref and np.isfinite(ref) else np.nan
@@ -85,7 +92,8 @@ def paired(fact: Fact, results: list[RunResult], reps: int) -> list[dict]:
                      "within_pct": c.within_pct, "base_mean": ref, "policy_mean": float(np.nanmean(pol)),
                      "diff": d, "diff_low": lo, "diff_high": hi, "diff_pct": pct(d), "diff_pct_low": pct(lo),
                      "diff_pct_high": pct(hi), "replicates": reps,
-                     "verdict": verdict(c, lo, hi, pct(lo), pct(hi)), "reference": fact.reference})
+                     "verdict": OPEN if _all_zero(base, pol) else verdict(c, lo, hi, pct(lo), pct(hi)),
+                     "reference": fact.reference})
     return rows
 
 

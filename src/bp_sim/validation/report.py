@@ -97,7 +97,10 @@ def _facts_section(facts: pd.DataFrame) -> list[str]:
             if m in by_model and key in by_model[m].index:
                 x = by_model[m].loc[key]
                 x = x.iloc[0] if isinstance(x, pd.DataFrame) else x
-                cells += [f"{x.diff_pct:+.1f}% [{x.diff_pct_low:+.1f}, {x.diff_pct_high:+.1f}]", f"**{x.verdict}**"]
+                change = (f"{x.diff_pct:+.1f}% [{x.diff_pct_low:+.1f}, {x.diff_pct_high:+.1f}]"
+                          if np.isfinite(x.diff_pct) else f"{fmt(x['diff'])} [{fmt(x.diff_low)}, {fmt(x.diff_high)}] "
+                          f"(base {fmt(x.base_mean)})")
+                cells += [change, f"**{x.verdict}**"]
             else:
                 cells += ["-", "-"]
         expect = r.expect + (f" (within ±{r.within_pct:g}%)" if r.expect == "small" else "")
