@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from bp_sim import checks, stopping
 from bp_sim.errors import InputError, show
@@ -143,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal = sub.add_parser("calibrate", help="fit the free parameters to the record (history matching, experiments/calibration.toml)")
     cal.add_argument("config", help="a calibration file, e.g. experiments/calibration.toml")
     _add_backend_options(cal)
+    cal.add_argument("--doc", default=None, help="also write the calibration page to this path (e.g. docs/calibration.md)")
     val = sub.add_parser("validate", help="the 2024 figures, the stylized facts and the hand-tuned baseline against the "
                                           "calibrated model (experiments/validation.toml)")
     val.add_argument("config", help="a validation file, e.g. experiments/validation.toml")
@@ -327,6 +329,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     from bp_sim.calibration.run import calibrate
     from bp_sim.sweep import SweepInterrupted
 
+    if args.doc and not Path(args.doc).resolve().parent.is_dir():
+        raise InputError("--doc", args.doc, "a file in an existing folder (the page is written there at the end)")
     try:
         result = calibrate(args.config, args.out, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
                            stream=None if args.quiet else sys.stderr)
@@ -339,6 +343,11 @@ def _calibrate(args: argparse.Namespace) -> int:
           f"misfits: {', '.join(result.misfits) or 'none'}")
     print(f"outputs in {args.out}/: posterior.parquet posterior_sets.parquet identifiability.csv fit.csv "
           "calibrated.toml calibration.json fit.png marginals.png pairs.png")
+    if args.doc:
+        from bp_sim.calibration.page import write_page
+
+        command = f"bp-sim calibrate {args.config} --out {args.out} --doc {args.doc}"
+        print(f"wrote {write_page(args.out, args.doc, command)}")
     return 0
 
 

@@ -88,7 +88,8 @@ def test_a_calibration_writes_its_posterior_fit_and_calibrated_scenario(calibrat
     assert sc.parameters == pytest.approx(dict(zip(ident.parameter, ident["median"], strict=True)))
     summary = json.loads((out / "calibration.json").read_text())
     assert [w["runs"] for w in summary["waves"]] == [8, 8] and summary["posterior"]["sets"] == 4
-    assert summary["settings"]["targets"] == list(TARGET_IDS) and result.runs == 8 + 8 + 4
+    distinct = len(sets[names].drop_duplicates())  # a draw the chain stayed on twice is one run
+    assert summary["settings"]["targets"] == list(TARGET_IDS) and result.runs == 8 + 8 + distinct
     for name in ("fit.png", "marginals.png", "pairs.png"):
         assert (out / name).stat().st_size > 5_000, name  # a drawn figure, not an empty canvas
 
@@ -159,3 +160,26 @@ def test_a_bad_free_parameter_is_one_error_naming_it(tmp_path, row, message):
     (tmp_path / "p.csv").write_text("name,prior,low,high,source\n" + row + "\n")
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_priors(tmp_path / "p.csv")
+
+
+def test_the_calibration_page_is_made_from_the_folder_alone(calibrated, tmp_path, capsys):
+    """docs/calibration.md's generator: every target, free parameter and the run count and time of
+    calibration.json on the page; an unfinished folder or a --doc in no folder refused (exit 2)."""
+    from bp_sim.calibration.page import main as page_main
+    from bp_sim.calibration.page import write_page
+
+    path, out, _ = calibrated
+    doc = write_page(out, tmp_path / "calibration.md", "bp-sim calibrate tiny")
+    text = doc.read_text()
+    summary = json.loads((out / "calibration.json").read_text())
+    assert f"**{summary['runs']:,}**" in text and f"**{summary['seconds']:.0f} " in text
+    for target in TARGET_IDS:
+        assert f"| {target} |" in text
+    for prior in load_priors(path.parent / "priors.csv"):
+        assert f"`{prior.name}`" in text
+    (tmp_path / "unfinished").mkdir()
+    (tmp_path / "unfinished" / "calibration.json").write_text(json.dumps({"waves": []}))
+    assert page_main([str(tmp_path / "unfinished"), str(tmp_path / "x.md")]) == 2
+    assert not (tmp_path / "x.md").exists()
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "new"), "--doc", str(tmp_path / "no" / "c.md")]) == 2
+    assert "--doc" in capsys.readouterr().err and not (tmp_path / "new").exists()

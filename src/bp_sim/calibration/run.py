@@ -97,6 +97,7 @@ def calibrate(path: str | Path, out: str | Path, *, backend: str = "local", work
     d = len(cfg.priors)
     summary: dict = {"name": cfg.name, "fingerprint": fp, "config": str(Path(path).resolve()),
                      "session": session_info(), "backend": backend, "workers": workers, "scheduler": scheduler,
+                     "cores": os.cpu_count(),
                      "settings": _settings(cfg), "waves": []}
     units, ys, runs = [], [], 0
     em: Emulators | None = None
