@@ -25,7 +25,7 @@ from pathlib import Path
 from bp_sim.errors import InputError
 
 MARKER = ".bp-sim-output.json"
-KINDS = ("run", "compare", "analysis")
+KINDS = ("run", "compare", "analysis", "validation")
 MAX_NAME_BYTES = 255  # longest file name on Linux and macOS file systems
 # Errors from writing that mean "this place cannot take the output", told as bad --out input.
 WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.ENAMETOOLONG}

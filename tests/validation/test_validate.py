@@ -56,7 +56,11 @@ def test_validate_writes_the_page_the_tables_and_pairs_set_r_with_replicate_r(fo
                  "validation.json", "hindcast.png", "fitted.png"):
         assert (out / name).is_file(), name
     page = (out / "validation.md").read_text()
-    assert doc.read_text() == page
+    beside = doc.read_text()  # the page at --doc, its figures beside it under its own name
+    assert "](hindcast.png)" in page and "](page_hindcast.png)" in beside and "](page_fitted.png)" in beside
+    assert (folder / "page_hindcast.png").read_bytes() == (out / "hindcast.png").read_bytes()
+    assert beside.replace("page_hindcast.png", "hindcast.png").replace("page_fitted.png", "fitted.png").split(
+        "(The figures are")[0] == page.split("(The figures are")[0]
     assert "sets.csv" in page and "bp-sim validate" in page and "Hindcast goal" in page
     info = json.loads((out / "validation.json").read_text())
     assert info["seconds"] > 0 and f"**{info['seconds']:.0f} s** in all" in page

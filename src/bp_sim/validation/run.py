@@ -35,7 +35,7 @@ from bp_sim.validation.facts import run_facts
 from bp_sim.validation.hindcast import MODELS, Hindcast, run_hindcast
 from bp_sim.validation.intervals import against, shares, summarise_runs
 
-OUT_KIND = "analysis"  # bp_sim.atomic's kinds have no "validation" yet: a folder of results, replaced whole
+OUT_KIND = "validation"  # a folder of results that only `bp-sim validate` replaces, whole
 
 
 @dataclass
@@ -114,11 +114,16 @@ def _parameters(sets: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_page(path: Path, text: str) -> None:
+    """Write a text file atomically: a temporary beside it, then moved into place."""
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
     """Write a file atomically: a temporary beside it, then moved into place."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent.resolve())
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -191,7 +196,14 @@ def validate(path: str | Path, out: str | Path, *, doc: str | Path | None = None
         text = page_text(cfg, info, hindcast, fitted, facts, params)
         (tmp / "validation.md").write_text(text, encoding="utf-8")
         (tmp / "validation.json").write_text(json.dumps(info, indent=2, default=str))
-    if page is not None:
+    if page is not None:  # the page and its figures beside it, named after it (docs/validation_hindcast.png ...)
+        for name in ("hindcast.png", "fitted.png"):
+            if (Path(out) / name).exists():
+                beside = page.parent / f"{page.stem}_{name}"
+                _write_bytes(beside, (Path(out) / name).read_bytes())
+                text = text.replace(f"]({name})", f"]({beside.name})")
+        text = text.replace("(The figures are in the output folder beside this page.)",
+                            f"(The figures are also in the output folder, `{out}`.)")
         _write_page(page, text)
     verdicts = facts.verdict.value_counts().to_dict() if len(facts) else {}
     return ValidationResult(Path(out), n_runs, time.perf_counter() - t0, hs, verdicts)
