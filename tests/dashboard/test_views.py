@@ -47,3 +47,18 @@ def test_presets_share_the_baselines_start_and_horizon():
 def test_offline_assets_are_installed_and_an_empty_cache_is_reported(tmp_path):
     assert missing_assets() == []
     assert missing_assets(tmp_path) == list(REQUIRED_ASSETS)
+
+
+def test_every_preset_runs_with_the_calibrated_parameters_unless_it_sets_its_own():
+    """The dashboard's presets carry scenarios/calibrated.toml's fitted parameters (the calibrated
+    one is not a preset of its own); a preset's own parameter value is kept."""
+    from bp_sim.dashboard.shared import fitted_parameters
+    from bp_sim.scenario import load_scenario
+
+    fitted = load_scenario("calibrated").parameters
+    assert fitted_parameters() == fitted and "route_choice_scale_usd" in fitted
+    assert "calibrated" not in preset_names()
+    for name in preset_names():
+        own = load_scenario(name).parameters
+        got = preset(name).parameters
+        assert got == {**fitted, **own}, name

@@ -88,6 +88,11 @@ def _num(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _what(row) -> str:
+    """A target's metric, origin and place, the blank ones left out."""
+    return " ".join(str(x) for x in (row.metric, row.origin, row.place) if isinstance(x, str) and x)
+
+
 def _times(summary: dict) -> list[str]:
     s = summary["settings"]
     lines = ["| step | points | runs (run now / found done) | seconds |", "|---|---:|---:|---:|"]
@@ -122,7 +127,7 @@ def _fit(fit: pd.DataFrame) -> tuple[list[str], dict]:
     lines = ["| target | figure(s) | what | period | figure x model's share | posterior median | 90% band | ratio |",
              "|---|---|---|---|---:|---:|---|---:|"]
     for r, q, ins in zip(fit.itertuples(index=False), ratio, inside, strict=True):
-        what = " ".join(str(x) for x in (r.metric, r.origin, r.place) if isinstance(x, str) and x)
+        what = _what(r)
         lines.append(f"| {r.target} | {r.figures} | {what} | {r.period} | {_num(r.expected)} | {_num(r.posterior_q50)} | "
                      f"{_num(r.posterior_q05)} to {_num(r.posterior_q95)}{'' if ins else ' (misses)'} | {q:.2f} |")
     stats = {"n": len(fit), "inside": int(inside.sum()), "within": int(within.sum()),
@@ -146,16 +151,12 @@ def render(folder: str | Path, command: str) -> str:
     pinned = ident[ident.verdict == "pinned down"].parameter.tolist()
     narrowed = ident[ident.verdict == "narrowed"].parameter.tolist()
     loose = ident[~ident.verdict.isin(["pinned down", "narrowed"])].parameter.tolist()
-    worst = "; ".join(f"{r.target} ({r.metric} {r.origin if isinstance(r.origin, str) else ''}"
-                      f"{' ' + r.place if isinstance(r.place, str) else ''}, {r.period}): {r.r:.2f}x"
-                      for r in st["worst"].itertuples(index=False))
+    worst = "; ".join(f"{r.target} ({_what(r)}, {r.period}): {r.r:.2f}x" for r in st["worst"].itertuples(index=False))
     top = imp.sort_values("implausibility", ascending=False).head(6)
-    tops = "; ".join(f"{r.target} {r.metric} {r.origin if isinstance(r.origin, str) else ''}"
-                     f"{' ' + r.place if isinstance(r.place, str) else ''} ({r.implausibility:.1f})"
-                     for r in top.itertuples(index=False))
+    tops = "; ".join(f"{r.target} {_what(r)} ({r.implausibility:.1f})" for r in top.itertuples(index=False))
     out = [
         "# Calibration: fitting the free parameters to the record", "",
-        f"Made by `{command}` on {when} ({cores}{' cores' if isinstance(cores, int) else ''}); "
+        f"Made by `{command}` on {when} ({f'{cores} cores' if isinstance(cores, int) else f'host {cores}'}); "
         "every number below is read from that folder. "
         "`bp-sim calibrate` fits the free parameters of `src/bp_sim/data/calibration_parameters.csv` to the "
         "figures of `src/bp_sim/data/targets.csv` (2020-2023; 2024 is held out for `docs/validation.md`) and "
@@ -224,7 +225,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("doc")
     args = ap.parse_args(argv)
     try:
-        path = write_page(args.folder, args.doc, f"bp-sim calibrate ... --out {args.folder}")
+        config = json.loads((Path(args.folder) / SUMMARY).read_text()).get("config", "CONFIG")
+    except (OSError, json.JSONDecodeError):
+        config = "CONFIG"  # write_page says what is wrong with the folder
+    try:
+        here = Path(config).resolve().relative_to(Path.cwd())
+    except ValueError:
+        here = Path(config)
+    try:
+        path = write_page(args.folder, args.doc, f"bp-sim calibrate {here} --out {args.folder} --doc {args.doc}")
     except InputError as exc:
         sys.stderr.write(f"bp-sim: {exc}\n")
         return 2

@@ -226,13 +226,18 @@ def _own_title(path: Path) -> bool:
     return isinstance(head, dict) and "title" in head
 
 
+CALIBRATED = "calibrated"  # scenarios/calibrated.toml: not a preset, the fitted parameters every preset runs with
+
+
 def preset_infos(net=None) -> list[PresetInfo]:
-    """The bundled scenarios (scenarios/*.toml), baseline first then by file name, each loaded and validated."""
+    """The bundled scenarios (scenarios/*.toml but the calibrated one), baseline first then by file
+    name, each loaded and validated."""
     if net is None:
         from bp_sim.network import load_network
 
         net = load_network()
-    files = sorted(scenarios_dir().glob("*.toml"), key=lambda f: (f.stem != "baseline", f.stem))
+    files = sorted((f for f in scenarios_dir().glob("*.toml") if f.stem != CALIBRATED),
+                   key=lambda f: (f.stem != "baseline", f.stem))
     infos = []
     for f in files:
         sc = load_scenario(f, net)

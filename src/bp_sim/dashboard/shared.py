@@ -9,6 +9,7 @@ import os
 import numpy as np
 
 from bp_sim.dashboard.compute import Computer
+from bp_sim.dashboard.lever_info import CALIBRATED
 from bp_sim.dashboard.state import PageState
 from bp_sim.levers.catalogue import LEVERS
 from bp_sim.levers.setting import select
@@ -33,15 +34,26 @@ def computer() -> Computer:
     return Computer(shared_network())
 
 
+@functools.lru_cache(maxsize=1)
+def fitted_parameters() -> dict[str, float]:
+    """The calibrated scenario's parameters (`bp-sim calibrate`'s posterior medians, over the
+    baseline's own), which every preset runs with unless it sets a parameter itself; none if no
+    calibrated scenario is shipped."""
+    path = scenarios_dir() / f"{CALIBRATED}.toml"
+    return dict(load_scenario(path, shared_network()).parameters) if path.exists() else {}
+
+
 @functools.lru_cache(maxsize=64)
 def preset(name: str) -> Scenario:
-    """A bundled scenario, read once (callers copy before changing it)."""
-    return load_scenario(name, shared_network())
+    """A bundled scenario with the calibrated parameters, read once (callers copy before changing it)."""
+    sc = load_scenario(name, shared_network())
+    sc.parameters = {**fitted_parameters(), **sc.parameters}
+    return sc
 
 
 def preset_names() -> list[str]:
-    """Bundled scenarios, baseline first."""
-    names = sorted(f.stem for f in scenarios_dir().glob("*.toml"))
+    """Bundled scenarios, baseline first (the calibrated one is the baseline here: every preset has its parameters)."""
+    names = sorted(f.stem for f in scenarios_dir().glob("*.toml") if f.stem != CALIBRATED)
     return sorted(names, key=lambda n: n != "baseline")
 
 
