@@ -573,25 +573,20 @@ def test_mutated_sweeps_are_accepted_or_refused_by_key(data: st.DataObject) -> N
         accepted_or_refused(lambda: check_sweep(folder / "x.toml"))
 
 
+BYTE_CHECKS = {"experiment": lambda path: check_sweep(path),  # sweeps
+               "calibration": lambda path: load_calibration(path, network())}  # calibration files
+
+
+@pytest.mark.parametrize("kind", sorted(BYTE_CHECKS))
 @fuzz_settings(150)
 @given(data=st.data())
-def test_sweep_bytes_are_accepted_or_refused_by_key(data: st.DataObject) -> None:
-    name = data.draw(st.sampled_from([p.stem for p in experiment_files("experiment")]), label="sweep")
+def test_experiment_bytes_are_accepted_or_refused_by_key(kind: str, data: st.DataObject) -> None:
+    """A sweep or calibration file with a typo, a value out of range or broken TOML is refused by key."""
+    name = data.draw(st.sampled_from([p.stem for p in experiment_files(kind)]), label=kind)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "x.toml").write_bytes(mutated_bytes(data, (EXPERIMENTS / f"{name}.toml").read_bytes()))
-        accepted_or_refused(lambda: check_sweep(folder / "x.toml"))
-
-
-@fuzz_settings(100)
-@given(data=st.data())
-def test_calibration_bytes_are_accepted_or_refused_by_key(data: st.DataObject) -> None:
-    """A calibration file with a typo, a value out of range or broken TOML is refused by key."""
-    name = data.draw(st.sampled_from([p.stem for p in experiment_files("calibration")]), label="calibration")
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        (folder / "x.toml").write_bytes(mutated_bytes(data, (EXPERIMENTS / f"{name}.toml").read_bytes()))
-        accepted_or_refused(lambda: load_calibration(folder / "x.toml", network()))
+        accepted_or_refused(lambda: BYTE_CHECKS[kind](folder / "x.toml"))
 
 
 @fuzz_settings(150)

@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from bp_sim.errors import InputError
+
+T = TypeVar("T")
 
 MAX_NESTING = 32  # tables and arrays inside each other; scenario and sweep files need 4
 MAX_FILE_BYTES = 16 * 1024 * 1024  # far above any scenario or sweep file, far below a mistaken data dump
@@ -130,3 +134,15 @@ def nesting(value: object) -> int:
             return deepest
         stack.extend((child, depth + 1) for child in children)
     return deepest
+
+
+def load_checked_toml(where: str, path: str | Path, what: str, parse: Callable[[dict, Path], T]) -> tuple[T, str]:
+    """Read a user's TOML file and check it with `parse(raw, path)`: the result and the file's text,
+    or one InputError naming the file (missing, unreadable, not TOML, or refused by `parse`)."""
+    p = existing_file(where, path, what)
+    text = read_text(where, p)
+    raw = read_toml(where, p)
+    try:
+        return parse(raw, p), text
+    except InputError as exc:
+        raise exc.in_file(p) from None

@@ -37,7 +37,7 @@ from bp_sim.calibration.priors import Prior, load_priors
 from bp_sim.errors import InputError
 from bp_sim.scenario import Scenario, load_scenario
 from bp_sim.targets import Target, load_targets
-from bp_sim.userfiles import existing_file, read_text, read_toml
+from bp_sim.userfiles import existing_file, load_checked_toml
 from bp_sim.validate import set_resolutions
 
 TOP_KEYS = ("calibration", "run", "waves", "posterior")
@@ -146,15 +146,10 @@ def parse_config(raw: dict, path: Path, net) -> CalibrationConfig:
 
 def load_config(path: str | Path, net=None) -> CalibrationConfig:
     """Read and check a calibration file; nothing runs if anything in it is wrong."""
-    p = existing_file("calibration", path, "an existing calibration .toml file (see experiments/calibration.toml)")
-    text = read_text("calibration", p)
-    raw = read_toml("calibration", p)
     if net is None:
         from bp_sim.network import load_network
 
         net = load_network()
-    try:
-        cfg = parse_config(raw, p, net)
-    except InputError as exc:
-        raise exc.in_file(p) from None
+    cfg, text = load_checked_toml("calibration", path, "an existing calibration .toml file (see experiments/calibration.toml)",
+                                  lambda raw, p: parse_config(raw, p, net))
     return CalibrationConfig(**{**cfg.__dict__, "raw_text": text})

@@ -45,7 +45,7 @@ from bp_sim.levers.setting import parse_levers
 from bp_sim.outcomes import OUTCOME_NAMES
 from bp_sim.scenario import Scenario, load_scenario, valid_places
 from bp_sim.targets import Target, load_targets, load_validation_targets
-from bp_sim.userfiles import existing_file, read_text, read_toml
+from bp_sim.userfiles import existing_file, load_checked_toml, read_toml
 from bp_sim.validate import set_resolutions
 
 TOP_KEYS = ("validation", "run", "facts", "fact")
@@ -261,15 +261,10 @@ def _extended(raw: dict, p: Path) -> dict:
 
 def load_config(path: str | Path, net=None) -> ValidationConfig:
     """Read and check a validation file; nothing runs if anything in it is wrong."""
-    p = existing_file("validation", path, "an existing validation .toml file (see experiments/validation.toml)")
-    text = read_text("validation", p)
-    raw = read_toml("validation", p)
     if net is None:
         from bp_sim.network import load_network
 
         net = load_network()
-    try:
-        cfg = parse_config(_extended(raw, p), p, net)
-    except InputError as exc:
-        raise exc.in_file(p) from None
+    cfg, text = load_checked_toml("validation", path, "an existing validation .toml file (see experiments/validation.toml)",
+                                  lambda raw, p: parse_config(_extended(raw, p), p, net))
     return ValidationConfig(**{**cfg.__dict__, "raw_text": text})

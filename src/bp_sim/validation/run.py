@@ -19,7 +19,6 @@ import json
 import os
 import shlex
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ import pandas as pd
 
 from bp_sim.atomic import atomic_dir, check_out
 from bp_sim.errors import InputError
+from bp_sim.sweep.store import atomic_write
 from bp_sim.validation.config import ValidationConfig, load_config
 from bp_sim.validation.facts import run_facts
 from bp_sim.validation.hindcast import MODELS, Hindcast, run_hindcast
@@ -113,24 +113,6 @@ def _parameters(sets: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _write_page(path: Path, text: str) -> None:
-    """Write a text file atomically: a temporary beside it, then moved into place."""
-    _write_bytes(path, text.encode("utf-8"))
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write a file atomically: a temporary beside it, then moved into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent.resolve())
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def validate(path: str | Path, out: str | Path, *, doc: str | Path | None = None, backend: str = "local",
              workers: int | None = None, scheduler: str | None = None, stream: TextIO | None = sys.stderr,
              command: str | None = None) -> ValidationResult:
@@ -200,11 +182,12 @@ def validate(path: str | Path, out: str | Path, *, doc: str | Path | None = None
         for name in ("hindcast.png", "fitted.png"):
             if (Path(out) / name).exists():
                 beside = page.parent / f"{page.stem}_{name}"
-                _write_bytes(beside, (Path(out) / name).read_bytes())
+                data = (Path(out) / name).read_bytes()
+                atomic_write(beside, lambda tmp, data=data: tmp.write_bytes(data))
                 text = text.replace(f"]({name})", f"]({beside.name})")
         text = text.replace("(The figures are in the output folder beside this page.)",
                             f"(The figures are also in the output folder, `{out}`.)")
-        _write_page(page, text)
+        atomic_write(page, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     verdicts = facts.verdict.value_counts().to_dict() if len(facts) else {}
     return ValidationResult(Path(out), n_runs, time.perf_counter() - t0, hs, verdicts)
 
