@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bp_sim.cli import main
+from bp_sim.dashboard.lever_info import lever_info
 from bp_sim.levers.catalogue import LEVERS
 from bp_sim.scenario import load_scenario
 
@@ -106,6 +107,10 @@ def test_page_loads_offline_with_whole_horizon_results_and_explained_levers(page
     info = lever.locator(".bp-lever-info")
     info.wait_for()
     assert "PG1.1" in info.inner_text() and "Assumption" in info.inner_text()
+    # rendered on the server, not by Solara's Markdown component, which would ask the server's CDN
+    # path for KaTeX (not among the offline assets: a server log error on an offline machine)
+    assert info.locator("h3").inner_text() == lever_info("smuggling_disruption").label
+    assert info.locator(".solara-markdown").count() == 0
     # same seed, no lever: the baseline against itself has no change
     assert "no change" in page.locator(".bp-row-irregular_arrivals_europe .bp-verdict").inner_text()
     _assert_not_broken(page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import tomllib
+from dataclasses import replace
 from importlib import resources
 
 import pytest
@@ -13,6 +14,7 @@ from bp_sim.dashboard.lever_info import (
     LEVER_INFO,
     PresetInfo,
     describe_value,
+    info_html,
     info_markdown,
     lever_info,
     preset_infos,
@@ -105,6 +107,16 @@ def test_info_panel_shows_the_data_value_and_range():
     assert "0.79" in text and "routes.csv (0.3-0.9)" in text
     assert "from 0 to 1" in text
     assert "from 0% to 15%" in info_markdown(lever_info("remittance_cost"), None)
+
+
+def test_info_panel_html_has_the_panel_and_escapes_raw_html():
+    info = lever_info("smuggling_disruption")
+    html = info_html(info, 1.0)
+    assert html.startswith(f"<h3>{info.label}</h3>")
+    assert "<li><strong>PG1.1</strong>" in html and "<strong>Assumption:</strong>" in html
+    assert "**" not in html and "$" not in html  # all Markdown rendered; nothing left for a math renderer
+    odd = replace(info, mechanism="<script>alert(1)</script>")
+    assert "<script>" not in info_html(odd) and "&lt;script&gt;" in info_html(odd)
 
 
 def test_unknown_lever_raises_input_error_naming_it():

@@ -15,7 +15,7 @@ import solara
 
 from bp_sim.dashboard import export, page_png
 from bp_sim.dashboard.lever_groups import LeverEntry, goal_groups
-from bp_sim.dashboard.lever_info import describe_value, info_markdown, lever_info, preset_infos
+from bp_sim.dashboard.lever_info import describe_value, info_html, lever_info, preset_infos
 from bp_sim.dashboard.results import Results
 from bp_sim.dashboard.session import View
 from bp_sim.dashboard.shared import data_values, preset
@@ -163,8 +163,7 @@ def LeverControl(entry: LeverEntry, schedule, state: solara.Reactive[PageState],
             if setting is not None:
                 solara.Button("back to data", on_click=back_to_data, x_small=True, text=True)
         if show_info.value:
-            with solara.Column(classes=["bp-lever-info"], gap="0px"):
-                solara.Markdown(info_markdown(info, data))
+            solara.HTML(tag="div", unsafe_innerHTML=info_html(info, data), classes=["bp-lever-info"])
 
 
 @solara.component

@@ -13,7 +13,7 @@ This module gathers, per lever, what a workshop needs to read one:
   the model represents each.
 
 `lever_info(name)` gives one `LeverInfo`, `LEVER_INFO` all of them; `describe_value` and
-`info_markdown` turn one into text. `preset_infos()` gives the bundled scenarios as menu entries
+`info_markdown` (and `info_html`, the same as HTML) turn one into text. `preset_infos()` gives the bundled scenarios as menu entries
 (title and description, baseline first). Plain Python, no Solara: the page is built elsewhere.
 """
 
@@ -29,6 +29,8 @@ from importlib import resources
 from math import floor, isfinite, log10
 from pathlib import Path
 from types import MappingProxyType
+
+from markdown_it import MarkdownIt
 
 from bp_sim.errors import InputError
 from bp_sim.levers.catalogue import ACTIONS, LEVERS
@@ -197,6 +199,14 @@ def info_markdown(info: LeverInfo, data_value: float | None = None) -> str:
     lines += ["", "**Call for Action actions it stands for:**", ""]
     lines += [f"- **{aid}** {title}: {representation}" for aid, title, representation in info.actions]
     return "\n".join(lines) + "\n"
+
+
+def info_html(info: LeverInfo, data_value: float | None = None) -> str:
+    """The information panel as HTML, rendered here rather than by Solara's Markdown component:
+    that component always loads KaTeX and Mermaid from the CDN path when it is drawn, and KaTeX is
+    not among the offline assets, so an offline server would try the internet for it. Raw HTML in
+    the text is escaped (`html` off)."""
+    return MarkdownIt("commonmark", {"html": False}).render(info_markdown(info, data_value))
 
 
 # ---------------------------------------------------------------- presets
